@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 from einops import rearrange, repeat
-import av
+
 from tqdm.auto import tqdm
 from fastcore.script import call_parse
 import open_clip
@@ -22,10 +22,12 @@ from safetensors.torch import save_file, load_file
 
 import dgl_nb
 from .clip import FrozenCLIP, load_clip, TINY_CLIP
+from .video import write_video, preprocess_frames
+from .metrics import t2v_metrics
 
 # %% auto #0
 __all__ = ['SHAPES', 'COLORS', 'BACKGROUNDS', 'EVENTS', 'REVERSE', 'STATIC_TEMPLATES', 'STATIC_NOCOLOR', 'TEMPORAL_TEMPLATES',
-           'N_FULL', 'MEAN', 'STD', 'TINY_SEED', 'TINY_STEPS', 'shape_mask', 'draw_frame', 'Clip', 'reverse_clip',
+           'N_FULL', 'TOY_ENCODING', 'TINY_SEED', 'TINY_STEPS', 'shape_mask', 'draw_frame', 'Clip', 'reverse_clip',
            'sample_clip', 'render_clip', 'caption', 'ToyConfig', 'plan_test', 'make_dataset', 'read_test', 'data_cli',
            'twin_accuracy', 'recall_at_1', 'normalize_frames', 'sample_frames', 'frame_captions', 'caption_matches',
            'soft_clip_loss', 'pretrain_tiny_clip', 'repo_data_dir', 'save_tiny_clip', 'load_tiny_clip',
@@ -180,15 +182,7 @@ def caption(c:Clip, # the clip to describe
     return t.format(color=c.colors[0], shape=c.shape, bg=c.background, dir=c.event, c1=c.colors[0], c2=c.colors[-1])
 
 # %% ../nbs/04_toy.ipynb #571dd686
-def _write_mp4(path, frames, fps=8):
-    "Write uint8 frames [N, H, W, 3] as an h264 mp4 (deterministic: one encoder thread)."
-    with av.open(str(path), mode='w', format='mp4') as box:
-        s = box.add_stream('libx264', rate=fps)
-        s.width, s.height, s.pix_fmt = frames.shape[2], frames.shape[1], 'yuv420p'
-        s.options = {'crf': '18', 'preset': 'veryfast', 'threads': '1'}
-        s.codec_context.thread_count = 1
-        for f in frames: box.mux(s.encode(av.VideoFrame.from_ndarray(np.ascontiguousarray(f), format='rgb24')))
-        box.mux(s.encode())
+TOY_ENCODING = dict(crf=18, preset='veryfast', threads=1)   # h264 settings of the offline world (reproducible bytes)
 
 # %% ../nbs/04_toy.ipynb #8ba2fdb1
 @dataclass
@@ -270,7 +264,7 @@ def make_dataset(out, # folder to write (created; existing files of the same nam
     videos, sentences, test_rows, pairs = [], [], [], []
     for i, (c, split, twin) in enumerate(tqdm(items, desc='videos', disable=not progress, leave=False)):
         vid = f'video{i}'
-        _write_mp4(out/'videos'/f'{vid}.mp4', render_clip(c, rng, size), fps=fps)
+        write_video(out/'videos'/f'{vid}.mp4', render_clip(c, rng, size), fps=fps, **TOY_ENCODING)
         videos.append(dict(video_id=vid, split='train' if split == 'train' else 'test', id=i, event=c.event,
                            shape=c.shape, colors=list(c.colors), background=c.background))
         kinds = ['static', 'temporal'] if split == 'train' else [split]
@@ -329,19 +323,14 @@ def twin_accuracy(sim:Tensor, # [N captions, V videos] scores
 def recall_at_1(sim:Tensor, # [N captions, V videos] scores
                 cap2vid:list[int], # each caption's video
                ) -> float: # percent of captions whose video scores strictly highest
-    "Text-to-video R@1 (rank = 1 + number of videos scored strictly higher than the match)."
-    sim = torch.as_tensor(sim); own = sim[torch.arange(len(sim)), torch.as_tensor(cap2vid)]
-    return 100 * ((sim > own[:, None]).sum(1) == 0).float().mean().item()
+    "Text-to-video R@1 (`dgl_nb.metrics.t2v_metrics`' R1)."
+    return t2v_metrics(sim, cap2vid)['R1']
 
 # %% ../nbs/04_toy.ipynb #c055780b
-MEAN, STD = open_clip.OPENAI_DATASET_MEAN, open_clip.OPENAI_DATASET_STD
-
-def normalize_frames(frames:np.ndarray|Tensor, # [..., H, W, 3] uint8 RGB
-                    ) -> Tensor: # [..., 3, H, W] float, CLIP-normalised
-    "Pixels to CLIP's input: scale to [0, 1], channels first, OpenAI mean/std."
-    x = torch.as_tensor(np.asarray(frames)).float().div(255)
-    x = (x - torch.tensor(MEAN)) / torch.tensor(STD)
-    return rearrange(x, '... h w c -> ... c h w')
+def normalize_frames(frames:np.ndarray|Tensor, # [..., S, S, 3] uint8 RGB frames of the world's size
+                    ) -> Tensor: # [..., 3, S, S] float, CLIP-normalised
+    "Pixels to CLIP's input (`dgl_nb.video.preprocess_frames` at the frames' own size: no resize)."
+    return preprocess_frames(np.asarray(frames), size=np.shape(frames)[-2])
 
 # %% ../nbs/04_toy.ipynb #2a4468a0
 _FRAME_TEMPLATES = dict(full=STATIC_TEMPLATES[:3], color=STATIC_TEMPLATES[3:], nocolor=STATIC_NOCOLOR[:2],
