@@ -115,17 +115,14 @@ def train_step(recipe:nn.Module, # a recipe from `build_recipe`
                frames:Tensor, # [B, T, 3, H, W] videos
                lr:float=1e-5, # AdamW learning rate
               ) -> tuple[Callable, torch.optim.Optimizer]: # a no-argument step function, its optimizer
-    "A training step of `recipe` on a fixed batch, ready to be called repeatedly."
-    params = [p for p in recipe.parameters() if p.requires_grad]
-    if not params: raise ValueError(f"The {recipe.config['method']} recipe has no trainable parameters to train.")
-    opt = torch.optim.AdamW(params, lr=lr, betas=(0.9, 0.98), eps=1e-6, weight_decay=0.2)
-    def step():
-        opt.zero_grad(set_to_none=True)                 # gradients are allocated inside the step, and counted there
-        loss = clip_loss(recipe(tokens, frames))         # [B, B] logits -> scalar
-        loss.backward()
-        opt.step()
-        return loss.detach()
-    return step, opt
+    "The training loop's step (`dgl_nb.train.train_step`, its optimiser and clipping) on a fixed batch, ready to repeat."
+    from dgl_nb.train import make_optimizer, train_step as loop_step
+    if not any(p.requires_grad for p in recipe.parameters()):
+        raise ValueError(f"The {recipe.config['method']} recipe has no trainable parameters to train.")
+    opt = make_optimizer(recipe, lr)
+    ones = torch.ones(frames.shape[:2], dtype=torch.bool, device=frames.device)
+    batch = dict(tokens=tokens, frames=frames, mask=ones, ok=torch.ones(len(frames), dtype=torch.bool))
+    return (lambda: loop_step(recipe, batch, opt)), opt   # zero_grad(set_to_none) inside: gradients are counted in the step
 
 def init_optimizer_state(opt:torch.optim.Optimizer):
     "Allocate an optimizer's lazily created state (AdamW's moments) without changing any parameter: one step at lr 0 on zero gradients."

@@ -28,10 +28,10 @@ from .metrics import t2v_metrics
 # %% auto #0
 __all__ = ['SHAPES', 'COLORS', 'BACKGROUNDS', 'EVENTS', 'REVERSE', 'STATIC_TEMPLATES', 'STATIC_NOCOLOR', 'TEMPORAL_TEMPLATES',
            'N_FULL', 'TOY_ENCODING', 'TINY_SEED', 'TINY_STEPS', 'shape_mask', 'draw_frame', 'Clip', 'reverse_clip',
-           'sample_clip', 'render_clip', 'caption', 'ToyConfig', 'plan_test', 'make_dataset', 'read_test', 'data_cli',
-           'twin_accuracy', 'recall_at_1', 'normalize_frames', 'sample_frames', 'frame_captions', 'caption_matches',
-           'soft_clip_loss', 'pretrain_tiny_clip', 'repo_data_dir', 'save_tiny_clip', 'load_tiny_clip',
-           'zeroshot_frames']
+           'sample_clip', 'render_clip', 'caption', 'ToyConfig', 'plan_test', 'make_dataset', 'read_test', 'read_twins',
+           'data_cli', 'twin_accuracy', 'recall_at_1', 'normalize_frames', 'sample_frames', 'frame_captions',
+           'caption_matches', 'soft_clip_loss', 'pretrain_tiny_clip', 'repo_data_dir', 'save_tiny_clip',
+           'load_tiny_clip', 'zeroshot_frames']
 
 # %% ../nbs/04_toy.ipynb #23851996
 SHAPES = ('circle', 'square', 'triangle', 'diamond', 'cross')  # the shapes a video can show
@@ -289,9 +289,19 @@ def read_test(ann_dir, # a folder written by `make_dataset`
     with open(ann_dir/'MSRVTT_JSFUSION_test.csv') as fh: rows = list(csv.DictReader(fh))
     video_ids = list(dict.fromkeys(r['video_id'] for r in rows))
     idx = {v: i for i, v in enumerate(video_ids)}
+    return (video_ids, [r['sentence'] for r in rows], [idx[r['video_id']] for r in rows], [r.get('kind', '') for r in rows],
+            read_twins(ann_dir, video_ids))
+
+def read_twins(ann_dir, # a folder written by `make_dataset`
+               video_ids:list[str], # the gallery, in the order the twin indices should refer to
+              ) -> Optional[list[int]]: # each video's twin index (-1: none), or None when the folder has no twins.json
+    "Each gallery video's time-reversed twin, from `twins.json`."
+    p = Path(ann_dir)/'twins.json'
+    if not p.is_file(): return None
+    idx = {v: i for i, v in enumerate(video_ids)}
     twin = [-1] * len(video_ids)
-    for a, b in json.loads((ann_dir/'twins.json').read_text())['pairs']: twin[idx[a]], twin[idx[b]] = idx[b], idx[a]
-    return video_ids, [r['sentence'] for r in rows], [idx[r['video_id']] for r in rows], [r.get('kind', '') for r in rows], twin
+    for a, b in json.loads(p.read_text())['pairs']: twin[idx[a]], twin[idx[b]] = idx[b], idx[a]
+    return twin
 
 # %% ../nbs/04_toy.ipynb #8866db82
 @call_parse

@@ -143,12 +143,8 @@ def load_run_data(data_dir:str|Path, # folder with MSRVTT_data.json, MSRVTT_trai
     kw = dict(video_dir=video_dir, tokenizer=tok, T=frames, image_size=clip.image_size, seed=seed)
     test = VideoTextDataset(load_msrvtt(data_dir, 'test'), mode='videos', cache=True, **kw)
     tr = VideoTextDataset(load_msrvtt(data_dir, 'train'), mode='pairs', train=True, **kw) if train else None
-    twins = None
-    if (data_dir/'twins.json').is_file():                  # the offline world marks time-reversed twins
-        idx = {v: i for i, v in enumerate(test.ann.video_ids)}
-        twins = [-1] * len(idx)
-        for a, b in json.loads((data_dir/'twins.json').read_text())['pairs']: twins[idx[a]], twins[idx[b]] = idx[b], idx[a]
-    return RunData(tr, test, test.tokenize_all(), twins)
+    from dgl_nb.toy import read_twins                       # the offline world marks time-reversed twins
+    return RunData(tr, test, test.tokenize_all(), read_twins(data_dir, test.ann.video_ids))
 
 # %% ../nbs/11_train.ipynb #e0ed4732
 @torch.no_grad()
