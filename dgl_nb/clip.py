@@ -25,8 +25,8 @@ TINY_CLIP_CFG = dict(
     embed_dim=64,                      # width of the joint image-text space
     quick_gelu=True,                   # QuickGELU, as OpenAI's CLIP
     vision_cfg=dict(
-        image_size=64,                 # frames are 64 x 64 pixels
-        patch_size=16,                 # 4 x 4 = 16 patches per frame
+        image_size=56,                 # frames are 56 x 56 pixels
+        patch_size=8,                  # 7 x 7 = 49 patches per frame, the grid of ViT-B/32
         width=64,                      # residual stream width D_v
         layers=4,                      # residual blocks
         head_width=16,                 # 64 / 16 = 4 heads

@@ -17,10 +17,11 @@ from .prompts import Prompts, make_prompts
 from .global_local import GlobalLocalEncoder, READOUTS, attention_maps
 
 # %% auto #0
-__all__ = ['TEXT_PROMPTS', 'prompted_text', 'DGL', 'DGLLinear', 'DGLTransformer']
+__all__ = ['TEXT_PROMPTS', 'GLOBAL_INITS', 'prompted_text', 'DGL', 'DGLLinear', 'DGLTransformer']
 
 # %% ../nbs/09_dgl.ipynb #c307b1a3
 TEXT_PROMPTS = ('official', 'all')
+GLOBAL_INITS = ('uniform', 'cls')  # where DGL's global prompts start: the official uniform noise, or CLIP's class token
 
 def prompted_text(clip:FrozenCLIP, # the frozen backbone
                   tokens:Tensor, # [N, L_w] token ids (SOT ... EOT, zero-padded)
@@ -57,21 +58,24 @@ class DGL(Recipe):
                  n_text:int=8, # text prompts per layer (prefix + postfix)
                  readout:str='global0', # video read-out: 'global0', 'global_mean' or 'cls_mean'
                  text_prompts:str='official', # text prompt placement: 'official' or 'all'
+                 global_init:str='uniform', # global prompts start 'uniform' (official) or at CLIP's class embedding ('cls')
                  **config, # other recipes' options (ignored)
                 ):
         if self.latent is None:
             raise TypeError("DGL is abstract: use DGLLinear / DGLTransformer, or build_recipe('dgl-linear' | 'dgl-transformer', clip).")
         if readout not in READOUTS: raise ValueError(f"Unknown readout {readout!r}: use one of {READOUTS}.")
         if text_prompts not in TEXT_PROMPTS: raise ValueError(f"Unknown text_prompts {text_prompts!r}: use one of {TEXT_PROMPTS}.")
+        if global_init not in GLOBAL_INITS: raise ValueError(f"Unknown global_init {global_init!r}: use one of {GLOBAL_INITS}.")
         super().__init__(clip, frames=frames, n_global=n_global, n_local=n_local, n_text=n_text, readout=readout,
-                         text_prompts=text_prompts)
+                         text_prompts=text_prompts, global_init=global_init)
         L = len(clip.visual_blocks)
         if len(clip.text_blocks) != L:
             raise ValueError(f"DGL's shared latent space prompts both towers layer by layer, but {clip.name} has "
                              f"{L} visual and {len(clip.text_blocks)} text blocks.")
         self.prompts = make_prompts(self.latent, L, clip.vision_width, clip.text_width, frames, n_local, n_text,
                                     clip.patch_size)
-        self.video = GlobalLocalEncoder(clip.vision_width, n_global, clip.patch_size)
+        start = clip.model.visual.class_embedding if global_init == 'cls' else None
+        self.video = GlobalLocalEncoder(clip.vision_width, n_global, clip.patch_size, start)
 
     def generate_prompts(self) -> Prompts: # text [L, n_text, D_t], frames [L, T, P, D_v]
         "The prompts of every layer (independent of the input)."

@@ -105,10 +105,13 @@ class GlobalLocalEncoder(nn.Module):
                  width:int, # D_v
                  n_global:int=4, # G, global prompts
                  patch_size:int=32, # p, for the initialisation bound
+                 start:Optional[Tensor]=None, # [D_v] a vector every global prompt starts from (plus the uniform noise)
                 ):
         super().__init__()
         a = prompt_init_bound(patch_size, width)
-        self.global_prompts = nn.Parameter(torch.empty(n_global, width).uniform_(-a, a))   # [G, D_v]
+        g = torch.empty(n_global, width).uniform_(-a, a)                                  # [G, D_v], the official init
+        if start is not None: g = g + start.detach().to(g.dtype)                         # e.g. CLIP's class embedding
+        self.global_prompts = nn.Parameter(g)                                            # [G, D_v]
 
     def walk(self,
              clip:FrozenCLIP, # the frozen backbone

@@ -116,7 +116,8 @@ class FullFineTune(Recipe):
 
 # %% ../nbs/01_recipe.ipynb #9cc50627
 METHODS = {'zeroshot': Recipe, 'full': FullFineTune}  # method name -> recipe class; method notebooks add theirs
-_METHOD_MODULES = {'dgl-linear': 'dgl_nb.dgl', 'dgl-transformer': 'dgl_nb.dgl', 'cma': 'dgl_nb.adapter'}
+_METHOD_MODULES = {'dgl-linear': 'dgl_nb.dgl', 'dgl-transformer': 'dgl_nb.dgl', 'cma': 'dgl_nb.adapter',
+                  'seqtransf': 'dgl_nb.seqtransf'}
 
 def register(name:str): # the method's command-line name
     "Class decorator: make a recipe available to `build_recipe` under `name`."

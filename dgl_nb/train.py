@@ -21,10 +21,9 @@ from .clip import load_clip, TINY_CLIP
 from .recipe import Recipe, VideoFeatures, build_recipe, trainable_state_dict, load_trainable_state_dict, param_counts
 
 # %% auto #0
-__all__ = ['LR', 'DEMO_METHODS', 'TrainConfig', 'make_optimizer', 'warmup_cosine', 'seed_everything', 'resolve_device',
-           'train_step', 'RunData', 'load_run_data', 'encode_test', 'evaluate', 'fit', 'atomic_write', 'write_json',
-           'save_checkpoint', 'load_checkpoint', 'load_backbone', 'save_run', 'load_run', 'run_experiment', 'train_cli',
-           'eval_cli', 'results_table', 'run_demo', 'demo_cli']
+__all__ = ['LR', 'TrainConfig', 'make_optimizer', 'warmup_cosine', 'seed_everything', 'resolve_device', 'train_step', 'RunData',
+           'load_run_data', 'encode_test', 'evaluate', 'fit', 'atomic_write', 'write_json', 'save_checkpoint',
+           'load_checkpoint', 'load_backbone', 'save_run', 'load_run', 'run_experiment', 'train_cli', 'eval_cli']
 
 # %% ../nbs/11_train.ipynb #19238afc
 @dataclass
@@ -46,12 +45,18 @@ class TrainConfig:
     num_workers: int = 0              # DataLoader workers
     cma_r: int = 8                    # Cross-Modal Adapter bottleneck r
     cma_share: int = 16               # Cross-Modal Adapter shared width d_s
+    options: dict = field(default_factory=dict)  # other options of the method's recipe, e.g. {'text': 'tower'} for seqtransf
+    twin_batches: bool = True         # keep the temporal captions of training twins in one batch (where twins.json has them)
 
     @property
-    def recipe_opts(self) -> dict: return dict(frames=self.frames, cma_r=self.cma_r, cma_share=self.cma_share)
+    def recipe_opts(self) -> dict:
+        "The options the method's recipe is built with."
+        opts = dict(frames=self.frames, **self.options)
+        if self.method == 'cma': opts.update(cma_r=self.cma_r, cma_share=self.cma_share)
+        return opts
 
 # %% ../nbs/11_train.ipynb #2fdfa42c
-LR = {'full': 1e-4, 'dgl-linear': 2e-3, 'dgl-transformer': 2e-3, 'cma': 1e-3, 'zeroshot': 0.0}  # offline-world defaults
+LR = {'full': 1e-4, 'seqtransf': 1e-4, 'dgl-linear': 2e-3, 'dgl-transformer': 2e-3, 'cma': 1e-3, 'zeroshot': 0.0}  # offline-world defaults
 
 # %% ../nbs/11_train.ipynb #315c0f76
 def make_optimizer(recipe:nn.Module, # the recipe whose trainable parameters are optimised
@@ -118,11 +123,13 @@ def train_step(recipe:Recipe, # the recipe being trained
 # %% ../nbs/11_train.ipynb #d862f385
 @dataclass
 class RunData:
-    "The training pairs and the test gallery of a run."
+    "The training pairs, the test gallery and (where the folder has one) the validation gallery of a run."
     train: Optional[object]   # VideoTextDataset of caption-video pairs (train=True), or None for evaluation only
     test: object              # VideoTextDataset of gallery videos (mode='videos', cached)
     test_tokens: Tensor       # [N, L] tokens of every test caption
     twins: Optional[list] = None  # per gallery video, the index of its time-reversed twin (-1: none), from twins.json
+    val: Optional['RunData'] = None  # the validation gallery (DATA/val), evaluated after every epoch
+    groups: Optional[list] = None  # training captions that go into one batch (the temporal captions of twins)
 
 def load_run_data(data_dir:str|Path, # folder with MSRVTT_data.json, MSRVTT_train.9k.csv, MSRVTT_JSFUSION_test.csv
                   clip, # the FrozenCLIP (its tokenizer and image size)
@@ -132,7 +139,7 @@ def load_run_data(data_dir:str|Path, # folder with MSRVTT_data.json, MSRVTT_trai
                   seed:int=0, # seed of the training frame sampling
                   train:bool=True, # also build the training pairs
                  ) -> RunData:
-    "Training pairs and cached test gallery for a folder in the MSR-VTT layout."
+    "Training pairs, cached test gallery and validation gallery (DATA/val, if any) for a folder in the MSR-VTT layout."
     from functools import partial
     from dgl_nb.data import load_msrvtt, VideoTextDataset
     data_dir = Path(data_dir)
@@ -143,8 +150,16 @@ def load_run_data(data_dir:str|Path, # folder with MSRVTT_data.json, MSRVTT_trai
     kw = dict(video_dir=video_dir, tokenizer=tok, T=frames, image_size=clip.image_size, seed=seed)
     test = VideoTextDataset(load_msrvtt(data_dir, 'test'), mode='videos', cache=True, **kw)
     tr = VideoTextDataset(load_msrvtt(data_dir, 'train'), mode='pairs', train=True, **kw) if train else None
-    from dgl_nb.toy import read_twins                       # the offline world marks time-reversed twins
-    return RunData(tr, test, test.tokenize_all(), read_twins(data_dir, test.ann.video_ids))
+    from dgl_nb.toy import read_twins, twin_groups          # the offline world marks time-reversed twins
+    val = None
+    if (data_dir/'val'/'MSRVTT_JSFUSION_test.csv').is_file():   # a validation gallery in the same layout
+        vds = VideoTextDataset(load_msrvtt(data_dir/'val', 'test'), mode='videos', cache=True, **kw)
+        val = RunData(None, vds, vds.tokenize_all(), read_twins(data_dir/'val', vds.ann.video_ids))
+    groups = None
+    if tr is not None:
+        tw = read_twins(data_dir, tr.ann.video_ids, 'train_pairs', strict=False)
+        groups = twin_groups(tr.ann.cap2vid, tr.ann.kinds, tw) if tw is not None and max(tw) >= 0 else None
+    return RunData(tr, test, test.tokenize_all(), read_twins(data_dir, test.ann.video_ids), val, groups)
 
 # %% ../nbs/11_train.ipynb #e0ed4732
 @torch.no_grad()
@@ -190,16 +205,25 @@ def fit(recipe:Recipe, # the recipe to train (trainable parameters only are upda
         data:RunData, # training pairs and test gallery
         cfg:TrainConfig, # the run's configuration
         progress:bool=True, # show tqdm bars
-       ) -> list[dict]: # one row per epoch: epoch, loss, lr, seconds, skipped, t2v_R1, v2t_R1 (and per kind)
+       ) -> list[dict]: # one row per epoch: epoch, loss, lr, seconds, skipped, t2v_R1, v2t_R1 (and per kind), split
     "Train `recipe` on `data.train` with AdamW, warm-up + cosine, clipping; evaluate after every epoch."
     from dgl_nb.data import collate
+    from dgl_nb.toy import twin_batches
     if not any(p.requires_grad for p in recipe.parameters()): return []
+    old_det = torch.are_deterministic_algorithms_enabled()
+    torch.use_deterministic_algorithms(True)                                    # a seeded run reproduces
+    try: return _fit(recipe, data, cfg, progress, collate, twin_batches)
+    finally: torch.use_deterministic_algorithms(old_det)
+
+def _fit(recipe, data, cfg, progress, collate, twin_batches):
     seed_everything(cfg.seed)
     dev = resolve_device(cfg.device)
     lr = cfg.lr if cfg.lr is not None else LR.get(cfg.method, 1e-3)
-    dl = DataLoader(data.train, batch_size=cfg.batch_size, shuffle=True, drop_last=len(data.train) > cfg.batch_size,
-                    collate_fn=collate, num_workers=cfg.num_workers, generator=torch.Generator().manual_seed(cfg.seed))
-    total = cfg.epochs * len(dl)
+    groups = data.groups if (data.groups is not None and cfg.twin_batches) else [[i] for i in range(len(data.train))]
+    drop = len(data.train) > cfg.batch_size
+    batches = [twin_batches(groups, cfg.batch_size, cfg.seed, e, drop) for e in range(cfg.epochs)]   # from (seed, epoch)
+    total = sum(map(len, batches))
+    ev = data.val if data.val is not None else data                             # curves on validation, never on test
     opt = make_optimizer(recipe, lr, cfg.weight_decay)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: warmup_cosine(s, total, cfg.warmup))
     fp16 = dev.startswith('cuda') and not torch.cuda.is_bf16_supported()
@@ -209,6 +233,7 @@ def fit(recipe:Recipe, # the recipe to train (trainable parameters only are upda
         t0, losses, skipped = time.time(), [], 0
         data.train.set_epoch(epoch)
         recipe.train()
+        dl = DataLoader(data.train, batch_sampler=batches[epoch], collate_fn=collate, num_workers=cfg.num_workers)
         bar = tqdm(dl, desc=f"{cfg.method} {epoch + 1}/{cfg.epochs}", disable=not progress, leave=False, mininterval=1)
         for batch in bar:
             skipped += int((~batch['ok']).sum())
@@ -216,14 +241,14 @@ def fit(recipe:Recipe, # the recipe to train (trainable parameters only are upda
             sched.step()
             if loss is not None: losses.append(loss); bar.set_postfix(loss=f"{loss:.3f}")
         secs = time.time() - t0
-        m = evaluate(recipe, data)
-        row = dict(epoch=epoch + 1, loss=float(np.mean(losses)) if losses else float('nan'), lr=opt.param_groups[0]['lr'],
+        m = evaluate(recipe, ev)
+        row = dict(split='val' if ev is not data else 'test', epoch=epoch + 1, loss=float(np.mean(losses)) if losses else float('nan'), lr=opt.param_groups[0]['lr'],
                    seconds=round(secs, 2), skipped=skipped, t2v_R1=m['t2v']['all']['R1'], v2t_R1=m['v2t']['all']['R1'],
                    **{f"t2v_R1_{k}": v['R1'] for k, v in m['t2v'].items() if k != 'all'},
                    **({'twin_accuracy': m['twin_accuracy']} if 'twin_accuracy' in m else {}))
         history.append(row)
         if progress:
-            print(f"{cfg.method} epoch {row['epoch']}: loss {row['loss']:.3f}, t2v R@1 {row['t2v_R1']:.1f}, "
+            print(f"{cfg.method} epoch {row['epoch']}: loss {row['loss']:.3f}, {row['split']} t2v R@1 {row['t2v_R1']:.1f}, "
                   f"v2t R@1 {row['v2t_R1']:.1f}" + (f", twins {row['twin_accuracy']:.1f}" if 'twin_accuracy' in row else '')
                   + f", {secs:.1f}s" + (f", {skipped} unreadable items skipped" if skipped else ''))
     return history
@@ -274,7 +299,7 @@ def load_backbone(cfg:TrainConfig):
     if cfg.pretrained is None: seed_everything(cfg.seed)
     if cfg.pretrained == 'tiny':
         if cfg.backbone != TINY_CLIP: raise ValueError(f"pretrained='tiny' is the {TINY_CLIP} model, not {cfg.backbone!r}.")
-        from dgl_nb.toy import load_tiny_clip
+        from dgl_nb.tiny import load_tiny_clip
         return load_tiny_clip(device=resolve_device(cfg.device))
     return load_clip(cfg.backbone, cfg.pretrained, device=resolve_device(cfg.device))
 
@@ -322,7 +347,7 @@ def run_experiment(cfg:TrainConfig, # what to train
 
 # %% ../nbs/11_train.ipynb #ef0db468
 @call_parse
-def train_cli(method:str='dgl-transformer', # zeroshot, full, dgl-linear, dgl-transformer or cma
+def train_cli(method:str='dgl-transformer', # zeroshot, full, seqtransf, dgl-linear, dgl-transformer or cma
               data:str='toy_data', # data folder in the MSR-VTT layout (dgl_nb_data writes one)
               out:str='runs/run', # run folder to write
               videos:str=None, # folder of <video_id>.mp4 files (default DATA/videos)
@@ -337,11 +362,12 @@ def train_cli(method:str='dgl-transformer', # zeroshot, full, dgl-linear, dgl-tr
               num_workers:int=0, # DataLoader workers
               cma_r:int=8, # Cross-Modal Adapter bottleneck r
               cma_share:int=16, # Cross-Modal Adapter shared width d_s
+              options:str=None, # other recipe options as JSON, e.g. '{"text": "frozen"}' (seqtransf) or '{"global_init": "cls"}' (DGL)
              ):
     "Train one method, evaluate it, and write RUN/metrics.json and RUN/model.safetensors (trainable parameters only)."
     cfg = TrainConfig(method=method, backbone=backbone, pretrained=None if pretrained in ('none', 'None', '') else pretrained,
                       frames=frames, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, device=device,
-                      num_workers=num_workers, cma_r=cma_r, cma_share=cma_share)
+                      num_workers=num_workers, cma_r=cma_r, cma_share=cma_share, options=json.loads(options) if options else {})
     r = run_experiment(cfg, data, out, videos)
     print(json.dumps({k: r[k] for k in ('method', 'trainable', 'total', 'train_seconds', 't2v', 'v2t')}, indent=1))
 
@@ -355,66 +381,3 @@ def eval_cli(run:str='runs/run', # a run folder written by dgl_nb_train
     recipe, cfg = load_run(run, device)
     d = load_run_data(data, recipe.clip, cfg.frames, cfg.context_length, videos, cfg.seed, train=False)
     print(json.dumps(evaluate(recipe, d), indent=1))
-
-# %% ../nbs/11_train.ipynb #ddc4396c
-DEMO_METHODS = ('zeroshot', 'full', 'dgl-linear', 'dgl-transformer', 'cma')  # the comparison the demo runs
-
-def _pct(n, d): return f"{100 * n / d:.2f}%" if d else '-'
-
-def results_table(results:list[dict]) -> str: # one row per method, Markdown
-    "The comparison table: parameters, both directions, per-kind R@1, twin accuracy and training time."
-    keys = ('R1', 'R5', 'R10', 'MdR', 'MnR')
-    head = (['method', 'trainable', '% of CLIP'] + [f"T2V {k}" for k in keys] + [f"V2T {k}" for k in keys]
-            + ['static R1', 'temporal R1', 'twin acc.', 'train s'])
-    rows = ['| ' + ' | '.join(head) + ' |', '|' + '|'.join(['---'] + ['--:'] * (len(head) - 1)) + '|']
-    for r in results:
-        t, v = r['t2v'], r['v2t']
-        cells = [r['method'], f"{r['trainable']:,}", _pct(r['trainable'], r.get('backbone', r['total']))]
-        cells += [f"{t['all'][k]:.1f}" for k in keys] + [f"{v['all'][k]:.1f}" for k in keys]
-        cells += [f"{t[k]['R1']:.1f}" if k in t else '-' for k in ('static', 'temporal')]
-        cells += [f"{r['twin_accuracy']:.1f}" if 'twin_accuracy' in r else '-', f"{r['train_seconds']:.0f}"]
-        rows.append('| ' + ' | '.join(cells) + ' |')
-    return '\n'.join(rows)
-
-def run_demo(out:str|Path='demo_out', # folder for data, runs, results and figures
-             methods:tuple=DEMO_METHODS, # methods to compare
-             epochs:int=8, # epochs per method
-             seed:int=0, # seed of the data and the runs
-             data:Optional[str|Path]=None, # an existing data folder (default: generate OUT/data)
-             progress:bool=True, # progress bars and per-epoch lines
-             figures:bool=True, # write the figures
-            ) -> list[dict]: # one result per method
-    "Train and evaluate every method on the offline world; write results.json, results.md and figures."
-    from dgl_nb.toy import make_dataset, load_tiny_clip
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    t0 = time.time()
-    data_dir = Path(data) if data else out/'data'
-    if not (data_dir/'MSRVTT_JSFUSION_test.csv').is_file(): make_dataset(data_dir, seed=seed, progress=progress)
-    clip = load_tiny_clip()
-    results = []
-    for m in methods:
-        cfg = TrainConfig(method=m, epochs=epochs, seed=seed)
-        results.append(run_experiment(cfg, data_dir, out/'runs'/m, progress=progress, clip=clip))
-    keep = ('method', 'trainable', 'total', 'backbone', 'train_seconds', 't2v', 'v2t', 'twin_accuracy')
-    summary = dict(methods=[{k: r[k] for k in keep if k in r} for r in results],
-                   data=str(data_dir), epochs=epochs, seed=seed, wall_seconds=round(time.time() - t0, 1))
-    write_json(out/'results.json', summary)
-    table = results_table(results)
-    atomic_write(out/'results.md', lambda t: Path(t).write_text(table + '\n'))
-    if figures:
-        from dgl_nb.visualize import save_demo_figures
-        save_demo_figures(out, results, data_dir)
-    summary['wall_seconds'] = round(time.time() - t0, 1)
-    write_json(out/'results.json', summary)
-    return results
-
-@call_parse
-def demo_cli(out:str='demo_out', # folder for data, runs, results.json, results.md and figures
-             epochs:int=8, # epochs per method
-             seed:int=0, # seed of the data and the runs
-            ):
-    "The main job: train zeroshot, full, dgl-linear, dgl-transformer and cma on the offline world and compare them."
-    t0 = time.time()
-    results = run_demo(out, epochs=epochs, seed=seed)
-    print(results_table(results))
-    print(f"\nwrote {out}/results.json, {out}/results.md and figures in {time.time() - t0:.0f}s")
