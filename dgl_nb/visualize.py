@@ -24,9 +24,10 @@ from .video import OPENAI_MEAN, OPENAI_STD
 
 # %% auto #0
 __all__ = ['denormalize', 'upsample_maps', 'overlay_heatmap', 'plot_frame_rows', 'clip_cls_attention', 'plot_global_attention',
-           'plot_frame_prompts', 'plot_frame_weights', 'topk_videos', 'plot_retrieval', 'similarity_subset',
-           'plot_similarity', 'plot_history', 'plot_results', 'RunView', 'open_run', 'pick_query', 'run_retrieval',
-           'run_frame_weights', 'run_attention', 'save_demo_figures']
+           'shape_cover', 'global_attention_on_shape', 'plot_raw_mass', 'plot_frame_prompts', 'plot_frame_weights',
+           'topk_videos', 'plot_retrieval', 'similarity_subset', 'plot_similarity', 'plot_history', 'plot_results',
+           'RunView', 'open_run', 'pick_query', 'run_retrieval', 'run_frame_weights', 'run_attention',
+           'save_demo_figures']
 
 # %% ../nbs/12_visualize.ipynb #73723f50
 def denormalize(frames:Tensor, # [..., 3, H, W] CLIP-normalised pixels
@@ -142,6 +143,54 @@ def plot_global_attention(recipe, # a DGL recipe (dgl-linear or dgl-transformer)
     n = len(recipe.clip.visual_blocks)
     return plot_frame_rows(frames, {f'DGL global\nprompt #{prompt}': glob, 'frozen CLIP\nframe CLS': cls}, maps['grid'],
                            title=title or f'attention over each frame\'s patches, block {layer % n + 1} of {n}')
+
+# %% ../nbs/12_visualize.ipynb #d5484849
+def shape_cover(frames:Tensor, # [T, 3, H, W] CLIP-normalised frames of one video
+                grid:tuple[int, int], # (gh, gw) patch grid
+                thresh:float=0.1, # a pixel is foreground when a channel differs from the background by more (RGB in [0, 1])
+               ) -> Tensor: # [T, N] fraction of each patch covered by the foreground
+    "How much of each patch the shape covers, taking each frame's median colour as its background."
+    rgb = torch.as_tensor(denormalize(frames))                                    # [T, H, W, 3]
+    bg = rearrange(rgb, 't h w c -> t (h w) c').median(1).values                  # [T, 3]
+    fg = ((rgb - bg[:, None, None]).abs().amax(-1) > thresh).float()              # [T, H, W]
+    gh, gw = grid
+    return rearrange(fg, 't (gh ph) (gw pw) -> t (gh gw) (ph pw)', gh=gh, gw=gw).mean(-1)   # [T, N]
+
+@torch.no_grad()
+def global_attention_on_shape(recipe, # a DGL recipe (dgl-linear or dgl-transformer)
+                              frames:Tensor, # [T, 3, H, W] CLIP-normalised frames of one video
+                              layer:int=-1, # which visual block
+                              prompt:int=0, # which global prompt (0 gives the video embedding)
+                              thresh:float=0.1, # foreground threshold of `shape_cover`
+                             ) -> dict: # raw [T, N], cover [T, N], frame_mass [T], on_shape, shape_share, ratio
+    "Raw attention of one global prompt on each frame's patches, and the share of it on the shape's patches."
+    maps = recipe.video_attention(frames[None].to(recipe.clip.device), layer)
+    raw = maps['global_to_patches'][0].mean(0)[prompt].float().cpu()             # [T, N] heads averaged, not renormalised
+    cover = shape_cover(frames.cpu(), maps['grid'], thresh)                       # [T, N]
+    on_shape = ((raw * cover).sum() / raw.sum()).item()                           # share of the patch attention on the shape
+    shape_share = cover.mean().item()                                             # share of the frames the shape covers
+    return dict(raw=raw, cover=cover, frame_mass=raw.sum(-1), on_shape=on_shape, shape_share=shape_share,
+                ratio=on_shape / max(shape_share, 1e-12), grid=maps['grid'])
+
+def plot_raw_mass(frames:Tensor, # [T, 3, H, W] CLIP-normalised frames of one video
+                  a:dict, # a `global_attention_on_shape` result
+                  title:Optional[str]=None, # figure title
+                 ) -> Figure: # 2 x T image axes and a colorbar
+    "Frames above the raw attention mass over their patches, all on one colour scale."
+    T, (gh, gw) = frames.shape[0], a['grid']
+    rgb = denormalize(frames)
+    fig, axs = plt.subplots(2, T, figsize=(1.3 + 0.95 * T, 2.5), squeeze=False)
+    vmax = a['raw'].max().item()
+    for t in range(T):
+        _frame_axis(axs[0, t], rgb[t]); axs[0, t].set_title(f'frame {t}', fontsize=8)
+        im = axs[1, t].imshow(a['raw'][t].reshape(gh, gw).numpy(), cmap='viridis', vmin=0, vmax=vmax)
+        _frame_axis(axs[1, t]); axs[1, t].set_xlabel(f"{a['frame_mass'][t]:.3f}", fontsize=8)
+    _row_label(axs[0, 0], 'frames'); _row_label(axs[1, 0], 'raw mass\n(sum below)')
+    fig.colorbar(im, ax=axs[1].tolist(), fraction=0.03)
+    fig.suptitle(title or f"global prompt #0: {100 * a['on_shape']:.0f}% of its patch attention on the shape, "
+                          f"which covers {100 * a['shape_share']:.0f}% of the frames", fontsize=8)
+    plt.close(fig)
+    return fig
 
 # %% ../nbs/12_visualize.ipynb #aa13cee4
 @torch.no_grad()
