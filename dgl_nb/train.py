@@ -21,9 +21,10 @@ from .clip import load_clip, TINY_CLIP
 from .recipe import Recipe, VideoFeatures, build_recipe, trainable_state_dict, load_trainable_state_dict, param_counts
 
 # %% auto #0
-__all__ = ['LR', 'TrainConfig', 'make_optimizer', 'warmup_cosine', 'seed_everything', 'resolve_device', 'train_step', 'RunData',
-           'load_run_data', 'encode_test', 'evaluate', 'fit', 'atomic_write', 'write_json', 'save_checkpoint',
-           'load_checkpoint', 'load_backbone', 'save_run', 'load_run', 'run_experiment', 'train_cli', 'eval_cli']
+__all__ = ['LR', 'OFFLINE_SETTINGS', 'TrainConfig', 'make_optimizer', 'warmup_cosine', 'seed_everything', 'resolve_device',
+           'train_step', 'RunData', 'load_run_data', 'encode_test', 'evaluate', 'fit', 'atomic_write', 'write_json',
+           'save_checkpoint', 'load_checkpoint', 'load_backbone', 'save_run', 'load_run', 'run_experiment', 'train_cli',
+           'eval_cli']
 
 # %% ../nbs/11_train.ipynb #19238afc
 @dataclass
@@ -57,6 +58,14 @@ class TrainConfig:
 
 # %% ../nbs/11_train.ipynb #2fdfa42c
 LR = {'full': 1e-4, 'seqtransf': 1e-4, 'dgl-linear': 2e-3, 'dgl-transformer': 2e-3, 'cma': 1e-3, 'zeroshot': 0.0}  # offline-world defaults
+
+OFFLINE_SETTINGS = {  # per method on the offline world, chosen on its validation split (the sweep in the demo notebook)
+    'full': dict(lr=1e-4, epochs=8),
+    'seqtransf': dict(lr=1e-3, epochs=8, options=dict(text='tower')),
+    'dgl-linear': dict(lr=2e-3, epochs=8, options=dict(global_init='cls')),
+    'dgl-transformer': dict(lr=2e-3, epochs=8, options=dict(global_init='cls')),
+    'cma': dict(lr=1e-3, epochs=8),
+}
 
 # %% ../nbs/11_train.ipynb #315c0f76
 def make_optimizer(recipe:nn.Module, # the recipe whose trainable parameters are optimised
