@@ -49,6 +49,7 @@ def prompted_text(clip:FrozenCLIP, # the frozen backbone
 class DGL(Recipe):
     "DGL: cross-modal prompts from a shared latent space, global-local video attention, frozen CLIP."
     latent = None  # 'linear' or 'transformer', set by the registered subclasses
+    options = dict(frames=12, n_global=4, n_local=4, n_text=8, readout='global0', text_prompts='official')  # = __init__'s
     def __init__(self,
                  clip:FrozenCLIP, # the frozen backbone (shared, never modified)
                  frames:int=12, # T, frames per video
@@ -57,14 +58,14 @@ class DGL(Recipe):
                  n_text:int=8, # text prompts per layer (prefix + postfix)
                  readout:str='global0', # video read-out: 'global0', 'global_mean' or 'cls_mean'
                  text_prompts:str='official', # text prompt placement: 'official' or 'all'
-                 **config, # other recipes' options (ignored)
+                 **config, # anything else is refused, naming the option
                 ):
         if self.latent is None:
             raise TypeError("DGL is abstract: use DGLLinear / DGLTransformer, or build_recipe('dgl-linear' | 'dgl-transformer', clip).")
         if readout not in READOUTS: raise ValueError(f"Unknown readout {readout!r}: use one of {READOUTS}.")
         if text_prompts not in TEXT_PROMPTS: raise ValueError(f"Unknown text_prompts {text_prompts!r}: use one of {TEXT_PROMPTS}.")
         super().__init__(clip, frames=frames, n_global=n_global, n_local=n_local, n_text=n_text, readout=readout,
-                         text_prompts=text_prompts)
+                         text_prompts=text_prompts, **config)
         L = len(clip.visual_blocks)
         if len(clip.text_blocks) != L:
             raise ValueError(f"DGL's shared latent space prompts both towers layer by layer, but {clip.name} has "
