@@ -129,16 +129,19 @@ def query_logits(text:Tensor, # [N, E] text embeddings
 @register('cma')
 class CrossModalAdapter(Recipe):
     "Frozen CLIP with cross-modal adapters in both towers and query-conditioned frame pooling."
+    options = dict(frames=None, cma_r=8, cma_share=16, pooling='query', tau=5.0, dropout=0.0)  # = __init__'s keywords
     def __init__(self,
                  clip:FrozenCLIP, # the frozen backbone
+                 frames:Optional[int]=None, # T the recipe is used with (any number works; recorded to rebuild the run)
                  cma_r:int=8, # bottleneck width r
                  cma_share:int=16, # shared up-projection width d_s (0: no sharing)
                  pooling:str='query', # 'query' (query-conditioned, the paper's) or 'mean'
                  tau:float=5.0, # temperature of the query-conditioned pooling
                  dropout:float=0.0, # adapter dropout after the activation
-                 **config, # other methods' options (ignored)
+                 **config, # anything else is refused, naming the option
                 ):
-        super().__init__(clip, cma_r=cma_r, cma_share=cma_share, pooling=pooling, tau=tau, dropout=dropout)
+        super().__init__(clip, frames=frames, cma_r=cma_r, cma_share=cma_share, pooling=pooling, tau=tau, dropout=dropout,
+                         **config)
         if pooling not in ('query', 'mean'): raise ValueError(f"pooling={pooling!r}: use 'query' or 'mean'.")
         nv, nt = len(clip.visual_blocks), len(clip.text_blocks)
         if nv != nt:

@@ -4,7 +4,7 @@
 
 # %% ../nbs/13_benchmarks.ipynb #28e0e667
 from __future__ import annotations
-import gc, json, os, platform, statistics, tempfile, time, warnings
+import contextlib, gc, json, os, platform, statistics, tempfile, time, warnings
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -22,6 +22,7 @@ from .recipe import build_recipe
 from .loss import clip_loss
 from .metrics import retrieval_metrics
 from .video import write_video, read_frames
+from .errors import UserError, cli_errors, silence_stderr
 
 # %% auto #0
 __all__ = ['PEFT', 'DGL', 'PRESETS', 'TARGETS', 'interleaved_times', 'paired_ratio', 'medians', 'peak_step_bytes', 'tensor_bytes',
@@ -77,7 +78,8 @@ def peak_step_bytes(fn:Callable, # the step to measure (called once)
         fn(); torch.cuda.synchronize()
         return torch.cuda.max_memory_allocated(device) - before
     from torch.profiler import profile, ProfilerActivity
-    with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof: fn()
+    with silence_stderr():         # the CPU-only profiler prints kineto's 'gpuGetDeviceCount failed' lines: not errors here
+        with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof: fn()
     events = sorted((e.start_ns(), e.nbytes()) for e in prof.profiler.kineto_results.events() if e.name() == '[memory]')
     cur = peak = 0
     for _, b in events: cur += b; peak = max(peak, cur)
@@ -428,14 +430,16 @@ def plot_ratios(res:dict, # from `run_benchmarks`
 
 # %% ../nbs/13_benchmarks.ipynb #61dd6f57
 @call_parse
+@cli_errors
 def bench_cli(quick:bool=False, # the short preset (about 4 minutes on a 2-core CPU)
               out:str=None, # write the results as JSON to this file
               device:str='cpu', # 'cpu' or 'cuda'
               backbone:str='ViT-B-32', # open_clip model name (random weights; nothing is downloaded)
+              debug:bool=False, # show the full traceback of an error
              ):
     "Measure training step time and memory, video forward, attention, metrics and decoding; print a table, write JSON."
-    if device not in ('cpu', 'cuda'): raise SystemExit(f"dgl_nb_bench: --device {device!r}: use cpu or cuda.")
-    if device == 'cuda' and not torch.cuda.is_available(): raise SystemExit("dgl_nb_bench: --device cuda but no CUDA GPU is visible.")
+    if device not in ('cpu', 'cuda'): raise UserError(f"--device {device!r}: use cpu or cuda.")
+    if device == 'cuda' and not torch.cuda.is_available(): raise UserError("--device cuda but no CUDA GPU is visible: use --device cpu.")
     res = run_benchmarks(backbone, device, progress=True, **PRESETS[(bool(quick), device)])
     res['settings']['quick'] = bool(quick)
     print(format_results(res))
@@ -453,6 +457,7 @@ def top_ops(fn:Callable, # the call to profile (run once, after one warm-up call
     from torch.profiler import profile, ProfilerActivity
     fn()
     acts = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if torch.device(device).type == 'cuda' else [])
-    with profile(activities=acts) as prof: fn(); _sync(device)
+    with silence_stderr() if torch.device(device).type == 'cpu' else contextlib.nullcontext():   # kineto's GPU probe lines
+        with profile(activities=acts) as prof: fn(); _sync(device)
     key = 'cuda_time_total' if torch.device(device).type == 'cuda' else 'cpu_time_total'
     return prof.key_averages().table(sort_by=key, row_limit=n, max_name_column_width=40)

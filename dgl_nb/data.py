@@ -5,6 +5,7 @@
 # %% ../nbs/03_data.ipynb #a81e5c83
 from __future__ import annotations
 import csv, json, warnings
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
@@ -12,7 +13,7 @@ from typing import Callable, Optional
 import numpy as np
 import torch
 from torch import Tensor
-from torch.utils.data import Dataset
+from torch.utils.data import Dataset, get_worker_info
 from fastcore.basics import patch
 
 from .video import read_frames, preprocess_frames, VideoReadError, OPENAI_MEAN, OPENAI_STD
@@ -35,7 +36,9 @@ class Annotations:
             raise ValueError(f"Annotations: {len(self.captions)} captions but {len(self.cap2vid)} cap2vid entries")
         if self.kinds is not None and len(self.kinds) != len(self.captions):
             raise ValueError(f"Annotations: {len(self.captions)} captions but {len(self.kinds)} kinds")
-        if len(set(self.video_ids)) != len(self.video_ids): raise ValueError("Annotations: video_ids must be unique")
+        if len(set(self.video_ids)) != len(self.video_ids):
+            dup = sorted({v for v in self.video_ids if self.video_ids.count(v) > 1})
+            raise ValueError(f"Annotations: video_ids must be unique, but {dup[:5]} appear more than once")
         bad = [v for v in self.cap2vid if not 0 <= v < len(self.video_ids)]
         if bad: raise ValueError(f"Annotations: cap2vid has {len(bad)} entries outside [0, {len(self.video_ids)})")
 
@@ -108,6 +111,9 @@ def load_msrvtt(ann_dir:str|Path, # folder with CLIP4Clip's MSR-VTT annotation f
         return Annotations.from_pairs([r['video_id'].strip() for r in rows], [r['sentence'].strip() for r in rows], kinds)
     if split != 'train': raise ValueError(f"load_msrvtt: split must be 'test' or 'train', got {split!r}")
     ids = read_video_ids(d/'MSRVTT_train.9k.csv')
+    dup = sorted(v for v, n in Counter(ids).items() if n > 1)
+    if dup: raise ValueError(f"{d/'MSRVTT_train.9k.csv'}: {len(dup)} video ids appear more than once (e.g. {dup[:3]}); "
+                             "each training video must be listed once: remove the repeated lines.")
     jpath = d/'MSRVTT_data.json'
     if not jpath.is_file(): raise FileNotFoundError(f"{jpath}: not found. {MSRVTT_DATA_HELP}")
     try: sents = json.loads(jpath.read_text(encoding='utf-8'))['sentences']
@@ -125,6 +131,9 @@ def load_msrvtt(ann_dir:str|Path, # folder with CLIP4Clip's MSR-VTT annotation f
     video_ids = [v for v in ids if v in have]                       # gallery in split-file order
     vidx = {v: i for i, v in enumerate(video_ids)}
     kinds = [s['kind'] for s in keep] if all('kind' in s for s in keep) else None
+    nocap = [i for i, s in enumerate(keep) if not isinstance(s.get('caption'), str)]
+    if nocap: raise ValueError(f"{jpath}: {len(nocap)} sentences have no 'caption' text (e.g. {keep[nocap[0]]}); every sentence "
+                               f"needs {{video_id, caption}}. {MSRVTT_DATA_HELP}")
     return Annotations(video_ids, [s['caption'].strip() for s in keep], [vidx[s['video_id']] for s in keep], kinds)
 
 # %% ../nbs/03_data.ipynb #0b0f590a
@@ -212,8 +221,8 @@ def load_clip_frames(self:VideoTextDataset, vid:int, index:int) -> tuple[Tensor,
     except VideoReadError as e:
         if not self.skip_broken: raise
         if self.ann.video_ids[vid] not in self.broken:
-            warnings.warn(f"skipping unreadable video {path}: {e}", stacklevel=2)
-            self.broken.add(self.ann.video_ids[vid])
+            if get_worker_info() is None: warnings.warn(f"skipping unreadable video {path}: {e}", stacklevel=2)
+            self.broken.add(self.ann.video_ids[vid])   # a DataLoader worker only records it: the training loop reports it once
         S = self.image_size
         out = torch.zeros(self.T, 3, S, S), torch.zeros(self.T, dtype=torch.bool), False
     if self.cache: self._cache[vid] = out

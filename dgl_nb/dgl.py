@@ -50,6 +50,8 @@ def prompted_text(clip:FrozenCLIP, # the frozen backbone
 class DGL(Recipe):
     "DGL: cross-modal prompts from a shared latent space, global-local video attention, frozen CLIP."
     latent = None  # 'linear' or 'transformer', set by the registered subclasses
+    options = dict(frames=12, n_global=4, n_local=4, n_text=8, readout='global0', text_prompts='official',
+                   global_init='uniform')  # = __init__'s
     def __init__(self,
                  clip:FrozenCLIP, # the frozen backbone (shared, never modified)
                  frames:int=12, # T, frames per video
@@ -59,7 +61,7 @@ class DGL(Recipe):
                  readout:str='global0', # video read-out: 'global0', 'global_mean' or 'cls_mean'
                  text_prompts:str='official', # text prompt placement: 'official' or 'all'
                  global_init:str='uniform', # global prompts start 'uniform' (official) or at CLIP's class embedding ('cls')
-                 **config, # other recipes' options (ignored)
+                 **config, # anything else is refused, naming the option
                 ):
         if self.latent is None:
             raise TypeError("DGL is abstract: use DGLLinear / DGLTransformer, or build_recipe('dgl-linear' | 'dgl-transformer', clip).")
@@ -67,7 +69,7 @@ class DGL(Recipe):
         if text_prompts not in TEXT_PROMPTS: raise ValueError(f"Unknown text_prompts {text_prompts!r}: use one of {TEXT_PROMPTS}.")
         if global_init not in GLOBAL_INITS: raise ValueError(f"Unknown global_init {global_init!r}: use one of {GLOBAL_INITS}.")
         super().__init__(clip, frames=frames, n_global=n_global, n_local=n_local, n_text=n_text, readout=readout,
-                         text_prompts=text_prompts, global_init=global_init)
+                         text_prompts=text_prompts, global_init=global_init, **config)
         L = len(clip.visual_blocks)
         if len(clip.text_blocks) != L:
             raise ValueError(f"DGL's shared latent space prompts both towers layer by layer, but {clip.name} has "

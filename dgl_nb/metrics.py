@@ -14,7 +14,7 @@ from torch import Tensor
 from .recipe import Recipe, VideoFeatures
 
 # %% auto #0
-__all__ = ['retrieval_ranks', 'metrics_from_ranks', 'retrieval_metrics', 't2v_metrics', 'v2t_ranks', 'v2t_metrics',
+__all__ = ['retrieval_ranks', 'metrics_from_ranks', 'retrieval_metrics', 't2v_ranks', 't2v_metrics', 'v2t_ranks', 'v2t_metrics',
            'similarity_matrix', 'format_metrics', 'both_directions', 'metrics_table']
 
 # %% ../nbs/06_metrics.ipynb #62fd40b4
@@ -37,6 +37,22 @@ def _as_index(idx, n, n_max, name):
         raise ValueError(f"{name} indexes the columns, so its values must lie in [0, {n_max}); got [{idx.min()}, {idx.max()}].")
     return idx.long()
 
+def _as_mask(mask, n, name):
+    "`mask` as a BoolTensor [n] (None: all False), or a clear error."
+    if mask is None: return torch.zeros(n, dtype=torch.bool)
+    mask = torch.as_tensor(np.asarray(mask) if not isinstance(mask, Tensor) else mask).cpu()
+    if mask.dtype != torch.bool or mask.shape != (n,):
+        raise ValueError(f"{name} must be a bool mask with one entry per video ({n}), got shape {tuple(mask.shape)} and dtype {mask.dtype}.")
+    return mask
+
+def _check_finite(s, where):
+    "Refuse NaN and infinite scores: no rank can be defined for them."
+    bad = ~torch.isfinite(s)
+    if bad.any():
+        r, c = bad.nonzero()[0].tolist()
+        raise ValueError(f"sim has {int(bad.sum())} non-finite scores {where} (e.g. {s[r, c].item()} at [{r}, {c}] of that "
+                         "block); NaN or infinite scores cannot be ranked: check the model's outputs.")
+
 def _chunk_rows(n_cols, chunk): return chunk or max(1, 2**22 // n_cols)  # about 4M scores per chunk
 
 def _warn_ties(n_tied, n, what):
@@ -58,8 +74,8 @@ def retrieval_ranks(sim, # [Q, C] scores (numpy or torch, any float dtype); row 
     ranks, n_tied, step = [], 0, _chunk_rows(C, chunk)
     for i in range(0, Q, step):
         s = sim[i:i + step].to(_work_dtype(sim))                     # [q, C]
+        _check_finite(s, f"in rows {i}..{i + len(s) - 1}")
         match = s.gather(1, gt[i:i + step, None])                    # [q, 1] the match's score
-        if torch.isnan(match).any(): raise ValueError(f"sim has NaN scores (rows {i}..{i + len(s) - 1}); check the model's outputs.")
         higher = (s > match).sum(1)                                  # [q] candidates strictly above the match
         ranks.append(higher + 1)
         n_tied += int(((s >= match).sum(1) - higher > 1).sum())      # the match itself counts once in >=
@@ -84,43 +100,69 @@ def retrieval_metrics(sim, # [Q, C] scores (numpy or torch, any float dtype); th
     return metrics_from_ranks(retrieval_ranks(sim, gt))
 
 # %% ../nbs/06_metrics.ipynb #032add95
+def t2v_ranks(sim, # [n_captions, n_videos] scores
+              cap2vid, # [n_captions] the video of each caption
+              broken=None, # [n_videos] bool, True for a video that could not be read: it loses to every other video
+             ) -> Tensor: # [n_captions] rank of each caption's video among all videos
+    "Text-to-video ranks: each caption queries all videos; an unreadable video ranks below every readable one."
+    sim = _as_sim(sim)
+    n_cap, n_vid = sim.shape
+    cap2vid, broken = _as_index(cap2vid, n_cap, n_vid, 'cap2vid'), _as_mask(broken, n_vid, 'broken')
+    if not broken.any(): return retrieval_ranks(sim, cap2vid)
+    keep = (~broken).nonzero()[:, 0]                                 # [V'] readable videos
+    new = torch.full((n_vid,), -1, dtype=torch.long); new[keep] = torch.arange(len(keep))
+    ranks = torch.full((n_cap,), n_vid, dtype=torch.long)            # a caption of an unreadable video: last
+    q = (~broken[cap2vid]).nonzero()[:, 0]                           # captions of readable videos
+    if len(q): ranks[q] = retrieval_ranks(sim[q.to(sim.device)][:, keep.to(sim.device)], new[cap2vid[q]])
+    return ranks
+
 def t2v_metrics(sim, # [n_captions, n_videos] scores
                 cap2vid, # [n_captions] the video of each caption
+                broken=None, # [n_videos] bool, videos that could not be read (they lose every comparison)
                ) -> dict: # R1, R5, R10, MdR, MnR over captions
     "Text-to-video metrics: each caption is a query over all videos."
-    return retrieval_metrics(sim, gt=cap2vid)
+    return metrics_from_ranks(t2v_ranks(sim, cap2vid, broken))
 
 def v2t_ranks(sim, # [n_captions, n_videos] scores
               cap2vid, # [n_captions] the video of each caption
               chunk:Optional[int]=None, # videos per chunk (default: about 4M scores per chunk)
+              broken=None, # [n_videos] bool, True for a video that could not be read: it ranks last (n_captions)
              ) -> Tensor: # [n_videos] rank of each video's best caption among all captions
     "Video-to-text ranks: each video queries all captions; its rank is that of its best own caption."
     sim = _as_sim(sim)
     n_cap, n_vid = sim.shape
     cap2vid = _as_index(cap2vid, n_cap, n_vid, 'cap2vid').to(sim.device)
+    broken = _as_mask(broken, n_vid, 'broken')
     lonely = (torch.bincount(cap2vid, minlength=n_vid) == 0).nonzero()[:, 0]
     if len(lonely): raise ValueError(f"{len(lonely)} videos have no caption (e.g. {lonely[:5].tolist()}); their V2T rank is "
                                      "undefined: drop them from the gallery or give them captions.")
     work = _work_dtype(sim)
-    own = sim[torch.arange(n_cap, device=sim.device), cap2vid].to(work)                  # [n_cap] caption vs its own video
-    if torch.isnan(own).any(): raise ValueError("sim has NaN scores between captions and their own videos; check the model's outputs.")
-    best = torch.full((n_vid,), -math.inf, dtype=work, device=sim.device).scatter_reduce(0, cap2vid, own, 'amax')  # [n_vid]
-    n_best = torch.zeros(n_vid, dtype=torch.long, device=sim.device).scatter_add_(0, cap2vid, (own == best[cap2vid]).long())
-    ranks, n_tied, step = [], 0, _chunk_rows(n_cap, chunk)
-    for j in range(0, n_vid, step):
-        s = sim[:, j:j + step].to(work)                              # [n_cap, v] a block of videos, as columns
-        b = best[None, j:j + step]                                   # [1, v] each video's best own caption score
+    mine = (~broken).to(sim.device)[cap2vid]                                               # [n_cap] captions of readable videos
+    own = sim[torch.arange(n_cap, device=sim.device), cap2vid].to(work)[mine]             # [n'] caption vs its own video
+    _check_finite(own[None], "between captions and their own videos")
+    c2v = cap2vid[mine]
+    best = torch.full((n_vid,), -math.inf, dtype=work, device=sim.device).scatter_reduce(0, c2v, own, 'amax')  # [n_vid]
+    n_best = torch.zeros(n_vid, dtype=torch.long, device=sim.device).scatter_add_(0, c2v, (own == best[c2v]).long())
+    keep = (~broken).nonzero()[:, 0].to(sim.device)                                        # [V'] readable videos
+    ranks = torch.full((n_vid,), n_cap, dtype=torch.long, device=sim.device)              # an unreadable video: last
+    n_tied, step = 0, _chunk_rows(n_cap, chunk)
+    for j in range(0, len(keep), step):
+        cols = keep[j:j + step]                                      # [v] a block of readable videos
+        s = sim[:, cols].to(work)                                    # [n_cap, v] ... as columns
+        _check_finite(s, f"in videos {cols[0].item()}..{cols[-1].item()}")
+        b = best[None, cols]                                         # [1, v] each video's best own caption score
         higher = (s > b).sum(0)                                      # [v] captions strictly above it
-        ranks.append(higher + 1)
-        n_tied += int(((s >= b).sum(0) - higher - n_best[j:j + step] > 0).sum())   # ties with other videos' captions
-    _warn_ties(n_tied, n_vid, "videos have a best caption that")
-    return torch.cat(ranks).cpu()
+        ranks[cols] = higher + 1
+        n_tied += int(((s >= b).sum(0) - higher - n_best[cols] > 0).sum())   # ties with other videos' captions
+    _warn_ties(n_tied, len(keep), "videos have a best caption that")
+    return ranks.cpu()
 
 def v2t_metrics(sim, # [n_captions, n_videos] scores
                 cap2vid, # [n_captions] the video of each caption
+                broken=None, # [n_videos] bool, videos that could not be read (they rank last)
                ) -> dict: # R1, R5, R10, MdR, MnR over videos
     "Video-to-text metrics: each video is a query over all captions and takes its best own caption."
-    return metrics_from_ranks(v2t_ranks(sim, cap2vid))
+    return metrics_from_ranks(v2t_ranks(sim, cap2vid, broken=broken))
 
 # %% ../nbs/06_metrics.ipynb #28fdfce3
 def similarity_matrix(recipe:Recipe, # any recipe; its `similarity(text, video)` gives [n, b] logits

@@ -14,11 +14,12 @@ from einops import rearrange
 from fastcore.script import call_parse, Param
 
 from .clip import FrozenCLIP, load_clip, TINY_CLIP
+from .errors import UserError, cli_errors
 
 # %% auto #0
-__all__ = ['METHODS', 'VideoFeatures', 'mean_pool', 'cosine_logits', 'Recipe', 'trainable_state_dict',
-           'load_trainable_state_dict', 'param_counts', 'FullFineTune', 'register', 'build_recipe', 'param_report',
-           'params_cli']
+__all__ = ['METHODS', 'VideoFeatures', 'mean_pool', 'cosine_logits', 'check_options', 'Recipe', 'trainable_state_dict',
+           'load_trainable_state_dict', 'param_counts', 'FullFineTune', 'register', 'build_recipe', 'recipe_class',
+           'method_options', 'pick_options', 'param_report', 'params_cli']
 
 # %% ../nbs/01_recipe.ipynb #9514f6e5
 class VideoFeatures(NamedTuple):
@@ -45,14 +46,25 @@ def cosine_logits(text:Tensor, # [N, E] text embeddings
     return scale * F.normalize(text, dim=-1) @ F.normalize(video, dim=-1).T
 
 # %% ../nbs/01_recipe.ipynb #d409c8cb
+def check_options(cls, # a recipe class, with its `options`
+                  opts:dict, # the keyword options it is being built with
+                 ):
+    "Refuse any option the recipe class does not declare in `cls.options`, naming it."
+    unknown = sorted(set(opts) - set(cls.options))
+    if unknown:
+        raise UserError(f"The {cls.method} recipe has no option {', '.join(map(repr, unknown))}: its options are "
+                        f"{sorted(cls.options)}.")
+
 class Recipe(nn.Module):
     "Zero-shot CLIP4Clip meanP: frames encoded one by one by the frozen CLIP, mean-pooled, compared by cosine."
     method = 'zeroshot'
+    options = dict(frames=None)  # keyword options this recipe accepts, with their defaults; subclasses declare their own
     def __init__(self,
                  clip:FrozenCLIP, # the frozen backbone
-                 **config, # options the recipe was built with (kept to rebuild it)
+                 **config, # options the recipe was built with (kept to rebuild it); each must be in `options`
                 ):
         super().__init__()
+        check_options(type(self), config)
         self.clip = clip
         self.config = dict(method=self.method, backbone=clip.name, **config)
 
@@ -126,13 +138,33 @@ def register(name:str): # the method's command-line name
 
 def build_recipe(method:str, # a method name: zeroshot, full, dgl-linear, dgl-transformer, cma
                  clip:FrozenCLIP, # the frozen backbone
-                 **opts, # method options (e.g. frames, cma_r, cma_share); unknown ones are ignored by the method
+                 **opts, # the method's options (its class's `options`, e.g. frames, cma_r); any other is an error
                 ) -> Recipe:
     "Build the recipe called `method` on `clip`."
+    cls = recipe_class(method)
+    check_options(cls, opts)
+    return cls(clip, **opts)
+
+def recipe_class(method:str) -> type: # the registered recipe class
+    "The recipe class registered as `method` (importing its module on first use)."
     if method not in METHODS and method in _METHOD_MODULES: importlib.import_module(_METHOD_MODULES[method])
     if method not in METHODS:
-        raise ValueError(f"Unknown method {method!r}: choose one of {sorted(set(METHODS) | set(_METHOD_MODULES))}.")
-    return METHODS[method](clip, **opts)
+        raise UserError(f"Unknown method {method!r}: choose one of {sorted(set(METHODS) | set(_METHOD_MODULES))}.")
+    return METHODS[method]
+
+def method_options(method:str) -> dict: # option name -> default
+    "The keyword options `method` accepts, with their defaults."
+    return dict(recipe_class(method).options)
+
+def pick_options(method:str, # a method name
+                 given:dict, # option -> value, e.g. from a command line that offers every method's options
+                 defaults:dict, # option -> the command line's default
+                ) -> dict: # the options of `given` that `method` takes
+    "The options `method` takes; one it does not take, set away from its default, is an error naming it."
+    accepted = method_options(method)
+    wrong = [k for k, v in given.items() if k not in accepted and v != defaults.get(k)]
+    if wrong: raise UserError(f"{method} does not take {', '.join('--' + k for k in wrong)}; its options are {sorted(accepted)}.")
+    return {k: v for k, v in given.items() if k in accepted}
 
 # %% ../nbs/01_recipe.ipynb #d7de4cb1
 def param_report(method:str, backbone:str='ViT-B-32', **opts) -> dict:
@@ -143,11 +175,14 @@ def param_report(method:str, backbone:str='ViT-B-32', **opts) -> dict:
                 trainable_pct=round(100 * c['trainable'] / c['backbone'], 4), config=recipe.config)
 
 @call_parse
+@cli_errors
 def params_cli(method:str='dgl-linear', # zeroshot, full, dgl-linear, dgl-transformer or cma
                backbone:str='ViT-B-32', # open_clip model name (random weights)
                frames:int=12, # frames per video (T)
                cma_r:int=8, # Cross-Modal Adapter bottleneck width r
                cma_share:int=16, # Cross-Modal Adapter shared up-projection width d_s
+               debug:bool=False, # show the full traceback of an error
               ):
     "Print a method's trainable and total parameter counts as JSON."
-    print(json.dumps(param_report(method, backbone, frames=frames, cma_r=cma_r, cma_share=cma_share)))
+    opts = pick_options(method, dict(frames=frames, cma_r=cma_r, cma_share=cma_share), dict(frames=12, cma_r=8, cma_share=16))
+    print(json.dumps(param_report(method, backbone, **opts)))

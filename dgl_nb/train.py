@@ -4,7 +4,7 @@
 
 # %% ../nbs/11_train.ipynb #c5c3da7a
 from __future__ import annotations
-import json, math, os, random, tempfile, time, warnings
+import hashlib, json, math, os, random, tempfile, time, warnings
 from dataclasses import dataclass, asdict, field, fields
 from pathlib import Path
 from typing import Optional
@@ -15,16 +15,19 @@ from torch import nn, Tensor
 from torch.utils.data import DataLoader
 from fastcore.script import call_parse
 from safetensors.torch import save_file, load_file, safe_open
+from safetensors import SafetensorError
 from tqdm.auto import tqdm
 
 from .clip import load_clip, TINY_CLIP
-from .recipe import Recipe, VideoFeatures, build_recipe, trainable_state_dict, load_trainable_state_dict, param_counts
+from .recipe import Recipe, VideoFeatures, build_recipe, trainable_state_dict, load_trainable_state_dict, param_counts, pick_options
+from .errors import UserError, cli_errors, one_line, prepare_out_dir
 
 # %% auto #0
-__all__ = ['LR', 'OFFLINE_SETTINGS', 'TrainConfig', 'make_optimizer', 'warmup_cosine', 'seed_everything', 'resolve_device',
-           'train_step', 'RunData', 'load_run_data', 'encode_test', 'evaluate', 'fit', 'atomic_write', 'write_json',
-           'save_checkpoint', 'load_checkpoint', 'load_backbone', 'save_run', 'load_run', 'run_experiment', 'train_cli',
-           'eval_cli']
+__all__ = ['LR', 'OFFLINE_SETTINGS', 'STATE_FILE', 'RUN_FILES', 'TrainConfig', 'make_optimizer', 'warmup_cosine',
+           'seed_everything', 'resolve_device', 'train_step', 'RunData', 'load_run_data', 'check_broken', 'encode_test',
+           'evaluate', 'fit', 'atomic_write', 'write_json', 'tensor_checksum', 'save_tensors', 'load_tensors',
+           'save_checkpoint', 'load_checkpoint', 'save_state', 'load_state', 'load_backbone', 'save_run', 'load_run',
+           'run_experiment', 'train_cli', 'eval_cli']
 
 # %% ../nbs/11_train.ipynb #19238afc
 @dataclass
@@ -49,12 +52,24 @@ class TrainConfig:
     options: dict = field(default_factory=dict)  # other options of the method's recipe, e.g. {'text': 'tower'} for seqtransf
     twin_batches: bool = True         # keep the temporal captions of training twins in one batch (where twins.json has them)
 
+    def __post_init__(self):
+        "Refuse settings no run can use, naming the option."
+        rules = dict(epochs=(self.epochs >= 1, 'at least 1'), batch_size=(self.batch_size >= 2, 'at least 2 (the loss needs a negative)'),
+                     frames=(self.frames >= 1, 'at least 1'), context_length=(self.context_length >= 3, 'at least 3'),
+                     lr=(self.lr is None or (math.isfinite(self.lr) and self.lr > 0), 'a positive number'),
+                     weight_decay=(math.isfinite(self.weight_decay) and self.weight_decay >= 0, 'zero or more'),
+                     warmup=(0 <= self.warmup < 1, 'in [0, 1)'), grad_clip=(self.grad_clip > 0, 'positive'),
+                     num_workers=(self.num_workers >= 0, 'zero or more'), cma_r=(self.cma_r >= 1, 'at least 1'),
+                     cma_share=(self.cma_share >= 0, 'zero or more'))
+        for k, (ok, need) in rules.items():
+            if not ok: raise UserError(f"--{k} must be {need}, got {getattr(self, k)!r}.")
+        self.recipe_opts                                                  # the method exists and takes the options set
+
     @property
     def recipe_opts(self) -> dict:
-        "The options the method's recipe is built with."
-        opts = dict(frames=self.frames, **self.options)
-        if self.method == 'cma': opts.update(cma_r=self.cma_r, cma_share=self.cma_share)
-        return opts
+        "The options of this configuration that its method takes (an option of another method, changed, is an error)."
+        given = dict(frames=self.frames, cma_r=self.cma_r, cma_share=self.cma_share, **self.options)
+        return pick_options(self.method, given, {f.name: f.default for f in fields(self)})
 
 # %% ../nbs/11_train.ipynb #2fdfa42c
 LR = {'full': 1e-4, 'seqtransf': 1e-4, 'dgl-linear': 2e-3, 'dgl-transformer': 2e-3, 'cma': 1e-3, 'zeroshot': 0.0}  # offline-world defaults
@@ -98,7 +113,7 @@ def seed_everything(seed:int):
 def resolve_device(device:str) -> str:
     "`device`, or a clear error when CUDA is asked for but absent."
     if device.startswith('cuda') and not torch.cuda.is_available():
-        raise RuntimeError(f"device={device!r} but CUDA is not available here: use --device cpu.")
+        raise UserError(f"device={device!r} but CUDA is not available here: use --device cpu.")
     return device
 
 # %% ../nbs/11_train.ipynb #134ec0e0
@@ -155,6 +170,9 @@ def load_run_data(data_dir:str|Path, # folder with MSRVTT_data.json, MSRVTT_trai
     if not data_dir.is_dir(): raise FileNotFoundError(f"Data folder {str(data_dir)!r} does not exist: create one with "
                                                        f"`dgl_nb_data --out {data_dir}` or pass the MSR-VTT annotation folder.")
     video_dir = Path(video_dir) if video_dir else data_dir/'videos'
+    if not video_dir.is_dir():
+        raise UserError(f"Video folder {str(video_dir)!r} does not exist: pass --videos, the folder of <video_id>.mp4 files "
+                        f"(default {data_dir/'videos'}).")
     tok = partial(clip.tokenize, context_length=context_length)
     kw = dict(video_dir=video_dir, tokenizer=tok, T=frames, image_size=clip.image_size, seed=seed)
     test = VideoTextDataset(load_msrvtt(data_dir, 'test'), mode='videos', cache=True, **kw)
@@ -171,6 +189,22 @@ def load_run_data(data_dir:str|Path, # folder with MSRVTT_data.json, MSRVTT_trai
     return RunData(tr, test, test.tokenize_all(), read_twins(data_dir, test.ann.video_ids), val, groups)
 
 # %% ../nbs/11_train.ipynb #e0ed4732
+def check_broken(gallery, # the test VideoTextDataset, after every video was read once
+                 max_broken:float=0.05, # largest fraction of unreadable videos tolerated
+                ) -> Tensor: # [V] bool, True for an unreadable video
+    "Which test videos could not be read; an error when all of them, or more than `max_broken` of them, are unreadable."
+    broken = torch.tensor([v in gallery.broken for v in gallery.ann.video_ids], dtype=torch.bool)
+    n, V = int(broken.sum()), len(broken)
+    if not n: return broken
+    eg = ', '.join(str(gallery.video_path(i)) for i in broken.nonzero()[:3, 0].tolist())
+    if n == V: raise UserError(f"None of the {V} test videos could be read (e.g. {eg}): check the video folder (--videos).")
+    if n > max_broken * V:
+        raise UserError(f"{n} of {V} test videos ({100 * n / V:.0f}%) cannot be read, more than the {100 * max_broken:g}% that "
+                        f"may be ranked last (e.g. {eg}): re-encode or re-download them, or remove them from the test split.")
+    warnings.warn(f"{n} of {V} test videos cannot be read (e.g. {eg}); each is ranked last for every query and listed in "
+                  "broken_videos.", stacklevel=2)
+    return broken
+
 @torch.no_grad()
 def encode_test(recipe:Recipe, # a recipe
                 data:RunData, # the run's data
@@ -192,53 +226,59 @@ def evaluate(recipe:Recipe, # a recipe
              data:RunData, # the run's data
              batch_size:int=64, # videos and captions per forward pass
              return_sim:bool=False, # also return the [N, V] similarity matrix
+             max_broken:float=0.05, # largest fraction of unreadable test videos tolerated (they rank last); more is an error
             ) -> dict: # {'t2v': {'all': M, <kind>: M, ...}, 'v2t': {'all': M}}, M = retrieval_metrics
     "Retrieval metrics on the test gallery, text-to-video per caption kind and video-to-text."
     from dgl_nb.metrics import similarity_matrix, t2v_metrics, v2t_metrics
     text, video = encode_test(recipe, data, batch_size)
     sim = similarity_matrix(recipe, text, video).float().cpu()                             # [N, V]
     ann = data.test.ann
+    broken = check_broken(data.test, max_broken)                                           # [V] bool
     cap2vid = torch.tensor(ann.cap2vid)
-    out = dict(t2v=dict(all=t2v_metrics(sim, cap2vid)), v2t=dict(all=v2t_metrics(sim, cap2vid)))
+    out = dict(t2v=dict(all=t2v_metrics(sim, cap2vid, broken)), v2t=dict(all=v2t_metrics(sim, cap2vid, broken)))
     for kind in sorted(set(ann.kinds or [])):
         rows = torch.tensor([k == kind for k in ann.kinds])
-        out['t2v'][kind] = t2v_metrics(sim[rows], cap2vid[rows])
+        out['t2v'][kind] = t2v_metrics(sim[rows], cap2vid[rows], broken)
     if data.twins is not None:
         from dgl_nb.toy import twin_accuracy
-        out['twin_accuracy'] = twin_accuracy(sim, ann.cap2vid, data.twins)
+        out['twin_accuracy'] = twin_accuracy(sim.masked_fill(broken[None], -math.inf), ann.cap2vid, data.twins)
     if data.test.n_broken: out['broken_videos'] = sorted(data.test.broken)
     return (out, sim) if return_sim else out
 
 # %% ../nbs/11_train.ipynb #2d6d2f2e
 def fit(recipe:Recipe, # the recipe to train (trainable parameters only are updated)
-        data:RunData, # training pairs and test gallery
+        data:RunData, # training pairs, test gallery and (optionally) validation gallery
         cfg:TrainConfig, # the run's configuration
         progress:bool=True, # show tqdm bars
-       ) -> list[dict]: # one row per epoch: epoch, loss, lr, seconds, skipped, t2v_R1, v2t_R1 (and per kind), split
+        state:Optional[str|Path]=None, # file for the training state, written at the end of every epoch (None: none)
+        resume:bool=False, # continue from the epoch saved in `state`
+        on_epoch_end=None, # called as on_epoch_end(epoch, row) after each epoch (and its state) is done
+       ) -> list[dict]: # one row per epoch: split, epoch, loss, lr, seconds, skipped, t2v_R1, v2t_R1 (and per kind)
     "Train `recipe` on `data.train` with AdamW, warm-up + cosine, clipping; evaluate after every epoch."
-    from dgl_nb.data import collate
-    from dgl_nb.toy import twin_batches
     if not any(p.requires_grad for p in recipe.parameters()): return []
     old_det = torch.are_deterministic_algorithms_enabled()
     torch.use_deterministic_algorithms(True)                                    # a seeded run reproduces
-    try: return _fit(recipe, data, cfg, progress, collate, twin_batches)
+    try: return _fit(recipe, data, cfg, progress, state, resume, on_epoch_end)
     finally: torch.use_deterministic_algorithms(old_det)
 
-def _fit(recipe, data, cfg, progress, collate, twin_batches):
+def _fit(recipe, data, cfg, progress, state, resume, on_epoch_end):
+    from dgl_nb.data import collate
+    from dgl_nb.toy import twin_batches
     seed_everything(cfg.seed)
     dev = resolve_device(cfg.device)
     lr = cfg.lr if cfg.lr is not None else LR.get(cfg.method, 1e-3)
     groups = data.groups if (data.groups is not None and cfg.twin_batches) else [[i] for i in range(len(data.train))]
     drop = len(data.train) > cfg.batch_size
-    batches = [twin_batches(groups, cfg.batch_size, cfg.seed, e, drop) for e in range(cfg.epochs)]   # from (seed, epoch)
+    batches = [twin_batches(groups, cfg.batch_size, cfg.seed, e, drop) for e in range(cfg.epochs)]  # (seed, epoch) only
     total = sum(map(len, batches))
     ev = data.val if data.val is not None else data                             # curves on validation, never on test
     opt = make_optimizer(recipe, lr, cfg.weight_decay)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: warmup_cosine(s, total, cfg.warmup))
     fp16 = dev.startswith('cuda') and not torch.cuda.is_bf16_supported()
     scaler = torch.amp.GradScaler('cuda') if fp16 else None
-    history = []
-    for epoch in range(cfg.epochs):
+    history, start = [], 0
+    if resume: start, history = load_state(state, recipe, opt, sched, cfg, scaler)
+    for epoch in range(start, cfg.epochs):
         t0, losses, skipped = time.time(), [], 0
         data.train.set_epoch(epoch)
         recipe.train()
@@ -246,61 +286,185 @@ def _fit(recipe, data, cfg, progress, collate, twin_batches):
         bar = tqdm(dl, desc=f"{cfg.method} {epoch + 1}/{cfg.epochs}", disable=not progress, leave=False, mininterval=1)
         for batch in bar:
             skipped += int((~batch['ok']).sum())
+            _note_broken(data.train, batch, cfg.num_workers)
             loss = train_step(recipe, batch, opt, cfg.grad_clip, scaler)
             sched.step()
             if loss is not None: losses.append(loss); bar.set_postfix(loss=f"{loss:.3f}")
+        if not losses:
+            eg = ', '.join(str(data.train.video_path(data.train.ann.video_ids.index(v))) for v in sorted(data.train.broken)[:3])
+            raise UserError(f"Epoch {epoch + 1}: no training step was possible, {skipped} of {len(data.train)} training items "
+                            f"are unreadable videos (e.g. {eg}): check the video folder (--videos).")
         secs = time.time() - t0
         m = evaluate(recipe, ev)
-        row = dict(split='val' if ev is not data else 'test', epoch=epoch + 1, loss=float(np.mean(losses)) if losses else float('nan'), lr=opt.param_groups[0]['lr'],
-                   seconds=round(secs, 2), skipped=skipped, t2v_R1=m['t2v']['all']['R1'], v2t_R1=m['v2t']['all']['R1'],
-                   **{f"t2v_R1_{k}": v['R1'] for k, v in m['t2v'].items() if k != 'all'},
+        row = dict(split='val' if ev is not data else 'test', epoch=epoch + 1, loss=float(np.mean(losses)),
+                   lr=opt.param_groups[0]['lr'], seconds=round(secs, 2), skipped=skipped, t2v_R1=m['t2v']['all']['R1'],
+                   v2t_R1=m['v2t']['all']['R1'], **{f"t2v_R1_{k}": v['R1'] for k, v in m['t2v'].items() if k != 'all'},
                    **({'twin_accuracy': m['twin_accuracy']} if 'twin_accuracy' in m else {}))
         history.append(row)
+        if state is not None: save_state(state, recipe, opt, sched, cfg, history, scaler)
         if progress:
             print(f"{cfg.method} epoch {row['epoch']}: loss {row['loss']:.3f}, {row['split']} t2v R@1 {row['t2v_R1']:.1f}, "
                   f"v2t R@1 {row['v2t_R1']:.1f}" + (f", twins {row['twin_accuracy']:.1f}" if 'twin_accuracy' in row else '')
                   + f", {secs:.1f}s" + (f", {skipped} unreadable items skipped" if skipped else ''))
+        if on_epoch_end is not None: on_epoch_end(epoch + 1, row)
     return history
+
+def _note_broken(ds, batch, num_workers):
+    "Record the batch's unreadable videos in the main process's dataset (workers only record theirs); warn once each."
+    for v in batch['vid'][~batch['ok']].tolist():
+        vid = ds.ann.video_ids[v]
+        if vid in ds.broken: continue
+        ds.broken.add(vid)
+        if num_workers: warnings.warn(f"skipping unreadable video {ds.video_path(v)}", stacklevel=3)
 
 # %% ../nbs/11_train.ipynb #bd0705aa
 def atomic_write(path:str|Path, # the destination
                  write, # a function that writes a file at the path it is given
                 ) -> Path:
-    "Write via `write(tmp)` to a temporary file beside `path`, then rename it into place."
+    "Write via `write(tmp)` to a temporary file beside `path`, then rename it into place (mode as umask allows)."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    for old in path.parent.glob(f".{path.name}.*.tmp"): old.unlink(missing_ok=True)   # left by a killed earlier write
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix='.tmp'); os.close(fd)
-    try: write(tmp); os.replace(tmp, path)
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())                  # mkstemp makes 0600 files; give the usual mode instead
+        os.replace(tmp, path)
     finally:
         if os.path.exists(tmp): os.remove(tmp)
     return path
 
+def _umask() -> int:
+    m = os.umask(0); os.umask(m); return m
+
+def _json_ready(obj):
+    "`obj` with NaN and infinities as None (null), which strict JSON parsers accept."
+    if isinstance(obj, float) and not math.isfinite(obj): return None
+    if isinstance(obj, dict): return {k: _json_ready(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)): return [_json_ready(v) for v in obj]
+    return obj
+
 def write_json(path:str|Path, obj) -> Path:
-    "Write `obj` as indented JSON, atomically."
-    return atomic_write(path, lambda t: Path(t).write_text(json.dumps(obj, indent=2) + '\n'))
+    "Write `obj` as indented, strict JSON (NaN becomes null), atomically."
+    return atomic_write(path, lambda t: Path(t).write_text(json.dumps(_json_ready(obj), indent=2, allow_nan=False) + '\n'))
+
+def tensor_checksum(tensors:dict[str, Tensor]) -> str: # sha256 hex digest
+    "SHA-256 of the tensors' names, dtypes, shapes and bytes, in sorted name order."
+    h = hashlib.sha256()
+    for k in sorted(tensors):
+        t = tensors[k].detach().cpu().contiguous()
+        h.update(f"{k}|{t.dtype}|{tuple(t.shape)}|".encode())
+        h.update(t.reshape(-1).view(torch.uint8).numpy().data)
+    return h.hexdigest()
+
+def save_tensors(path:str|Path, # the safetensors file to write
+                 tensors:dict[str, Tensor], # name -> tensor
+                 metadata:dict[str, str], # string metadata (the checksum is added as 'sha256')
+                ) -> Path:
+    "Write tensors as safetensors with their checksum in the metadata, atomically."
+    sd = {k: v.detach().cpu().contiguous() for k, v in tensors.items()}
+    return atomic_write(path, lambda t: save_file(sd, t, metadata={**metadata, 'sha256': tensor_checksum(sd)}))
+
+def load_tensors(path:str|Path, # a file written by `save_tensors`
+                 what:str='checkpoint', # what the file is, for messages
+                ) -> tuple[dict[str, Tensor], dict[str, str]]: # tensors, metadata
+    "Read a safetensors file and verify its checksum; a truncated or corrupt file is an error naming it."
+    path = Path(path)
+    if not path.is_file(): raise FileNotFoundError(f"No {what} at {str(path)!r}: pass a run folder written by dgl_nb_train.")
+    try:
+        with safe_open(str(path), 'pt') as f: meta = f.metadata() or {}
+        sd = load_file(str(path))
+    except (SafetensorError, OSError, ValueError, RuntimeError) as e:
+        raise UserError(f"{path} is not a readable {what} ({one_line(e)}): the file is truncated or corrupt; copy it again "
+                        "or train again.") from e
+    if 'sha256' not in meta:
+        warnings.warn(f"{path} carries no checksum (written by an older version); its tensors cannot be verified.")
+    elif tensor_checksum(sd) != meta['sha256']:
+        raise UserError(f"{path}: checksum mismatch, its tensor data changed after it was written (a corrupt copy or disk): "
+                        "copy it again or train again.")
+    return sd, meta
 
 def save_checkpoint(path:str|Path, # e.g. RUN/model.safetensors
                     recipe:Recipe, # the trained recipe
                     cfg:TrainConfig, # the run's configuration
                    ) -> Path:
     "The recipe's trainable parameters as safetensors, with the configuration in the metadata."
-    sd = {k: v.detach().cpu().contiguous() for k, v in trainable_state_dict(recipe).items()}
     meta = dict(config=json.dumps(asdict(cfg)), recipe=json.dumps(recipe.config))
-    return atomic_write(path, lambda t: save_file(sd, t, metadata=meta))
+    return save_tensors(path, trainable_state_dict(recipe), meta)
 
 def load_checkpoint(recipe:Recipe, # a recipe built for the checkpoint's method and backbone
                     path:str|Path, # a file written by `save_checkpoint`
                    ) -> Recipe:
     "Load trainable parameters into `recipe`, refusing a checkpoint of another method or backbone."
-    path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"No checkpoint at {str(path)!r}: pass a run folder written by dgl_nb_train.")
-    with safe_open(str(path), 'pt') as f: meta = f.metadata() or {}
+    sd, meta = load_tensors(path, 'checkpoint')
     saved = json.loads(meta.get('recipe', '{}'))
     for key in ('method', 'backbone'):
         if key in saved and saved[key] != recipe.config.get(key):
             raise ValueError(f"{path} holds a {saved.get('method')!r} checkpoint on {saved.get('backbone')!r}; it cannot "
                              f"be loaded into a {recipe.config.get('method')!r} recipe on {recipe.config.get('backbone')!r}.")
-    load_trainable_state_dict(recipe, load_file(str(path)), source=str(path))
+    load_trainable_state_dict(recipe, sd, source=str(path))
     return recipe
+
+# %% ../nbs/11_train.ipynb #337598aa
+STATE_FILE = 'last.safetensors'  # a run folder's training state, rewritten at the end of every epoch
+
+def _pack(obj, key:str, tensors:dict):
+    "`obj` (nested dicts, lists, tensors, numpy arrays, numbers) as JSON, its tensors moved into `tensors` by path."
+    if isinstance(obj, Tensor): tensors[key] = obj.detach().cpu().contiguous(); return {'__tensor__': key}
+    if isinstance(obj, np.ndarray): return {'__ndarray__': obj.tolist(), 'dtype': str(obj.dtype)}
+    if isinstance(obj, dict): return {'__dict__': [[k, _pack(v, f"{key}.{k}", tensors)] for k, v in obj.items()]}
+    if isinstance(obj, (list, tuple)): return [_pack(v, f"{key}.{i}", tensors) for i, v in enumerate(obj)]
+    return obj
+
+def _unpack(obj, tensors:dict):
+    "Inverse of `_pack` (tuples come back as lists)."
+    if isinstance(obj, list): return [_unpack(v, tensors) for v in obj]
+    if not isinstance(obj, dict): return obj
+    if '__tensor__' in obj: return tensors[obj['__tensor__']]
+    if '__ndarray__' in obj: return np.array(obj['__ndarray__'], dtype=obj['dtype'])
+    return {k: _unpack(v, tensors) for k, v in obj['__dict__']}
+
+def save_state(path:str|Path, # e.g. RUN/last.safetensors
+               recipe:Recipe, # the recipe being trained
+               opt:torch.optim.Optimizer, # its optimiser
+               sched, # its learning-rate scheduler
+               cfg:TrainConfig, # the run's configuration
+               history:list[dict], # the finished epochs' rows
+               scaler=None, # the float16 GradScaler, if any
+              ) -> Path:
+    "The training state after `len(history)` epochs: weights, optimiser, schedule, random states, history."
+    tensors = {f"weights.{k}": v for k, v in trainable_state_dict(recipe).items()}
+    rng = dict(python=random.getstate(), numpy=np.random.get_state(), torch=torch.get_rng_state(),
+               cuda=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [])
+    tree = dict(optimizer=opt.state_dict(), scheduler=sched.state_dict(), scaler=scaler.state_dict() if scaler else None, rng=rng)
+    meta = dict(config=json.dumps(asdict(cfg)), epoch=str(len(history)), history=json.dumps(history),
+                state=json.dumps(_pack(tree, 'state', tensors)))
+    return save_tensors(path, tensors, meta)
+
+def load_state(path:str|Path, # a file written by `save_state`
+               recipe:Recipe, # the recipe, built as for the run
+               opt:torch.optim.Optimizer, # a fresh optimiser over its trainable parameters
+               sched, # a fresh scheduler of `opt`
+               cfg:TrainConfig, # the configuration: must be the run's (device and num_workers may differ)
+               scaler=None, # the float16 GradScaler, if any
+              ) -> tuple[int, list[dict]]: # epochs done, their history
+    "Restore a training state into `recipe`, `opt`, `sched` and the random generators."
+    sd, meta = load_tensors(path, 'training state')
+    saved = json.loads(meta['config'])
+    diff = [f"--{k} {saved.get(k)!r} then, {v!r} now" for k, v in asdict(cfg).items()
+            if k not in ('device', 'num_workers') and saved.get(k) != v]
+    if diff: raise UserError(f"{path} belongs to a run with other settings ({'; '.join(diff)}): resume with the run's own "
+                             "options, or start a new run (--overwrite).")
+    load_trainable_state_dict(recipe, {k[len('weights.'):]: v for k, v in sd.items() if k.startswith('weights.')}, source=str(path))
+    tree = _unpack(json.loads(meta['state']), sd)
+    for g in tree['optimizer']['param_groups']:
+        if 'betas' in g: g['betas'] = tuple(g['betas'])
+    opt.load_state_dict(tree['optimizer']); sched.load_state_dict(tree['scheduler'])
+    if scaler is not None and tree['scaler']: scaler.load_state_dict(tree['scaler'])
+    r = tree['rng']
+    random.setstate((r['python'][0], tuple(r['python'][1]), r['python'][2]))
+    np.random.set_state(tuple(r['numpy'])); torch.set_rng_state(r['torch'])
+    if r['cuda'] and torch.cuda.is_available(): torch.cuda.set_rng_state_all(r['cuda'])
+    return int(meta['epoch']), json.loads(meta['history'])
 
 # %% ../nbs/11_train.ipynb #d2f22198
 def load_backbone(cfg:TrainConfig):
@@ -319,6 +483,7 @@ def save_run(run:str|Path, recipe:Recipe, cfg:TrainConfig, metrics:dict, history
     write_json(run/'config.json', dict(train=asdict(cfg), recipe=recipe.config, **(extra or {})))
     write_json(run/'history.json', history)
     write_json(run/'metrics.json', metrics)
+    (run/STATE_FILE).unlink(missing_ok=True)                   # the run is finished: nothing left to resume
     return run
 
 def load_run(run:str|Path, # a run folder written by `dgl_nb_train`
@@ -340,22 +505,33 @@ def run_experiment(cfg:TrainConfig, # what to train
                    video_dir:Optional[str|Path]=None, # where the videos are (default data_dir/videos)
                    progress:bool=True, # show progress bars
                    clip=None, # an already-loaded backbone for cfg (saves reloading it between runs)
+                   resume:bool=False, # continue the interrupted run in `out` from its last finished epoch
+                   on_epoch_end=None, # called as on_epoch_end(epoch, row) after each epoch (see `fit`)
                   ) -> dict: # method, trainable, total, train_seconds, t2v, v2t, history
     "Build the recipe, train it, evaluate it and (optionally) save the run."
+    state = Path(out)/STATE_FILE if out is not None else None
+    if resume and (state is None or not state.is_file()):
+        done = out is not None and (Path(out)/'metrics.json').is_file()
+        raise UserError(f"Nothing to resume in {out}: " + ("the run is finished (metrics.json)." if done else
+                        f"it has no {STATE_FILE} (written after the first finished epoch); start the run without --resume."))
     seed_everything(cfg.seed)
     clip = clip if clip is not None else load_backbone(cfg)
     recipe = build_recipe(cfg.method, clip, **cfg.recipe_opts).to(resolve_device(cfg.device))
     data = load_run_data(data_dir, clip, cfg.frames, cfg.context_length, video_dir, cfg.seed)
-    history = fit(recipe, data, cfg, progress)
+    history = fit(recipe, data, cfg, progress, state=state, resume=resume, on_epoch_end=on_epoch_end)
     train_seconds = round(sum(h['seconds'] for h in history), 2)                 # training steps only, not the evaluations
     metrics = evaluate(recipe, data)
+    if data.train.broken: metrics['broken_train_videos'] = sorted(data.train.broken)
     if out is not None: save_run(out, recipe, cfg, metrics, history)
     c = param_counts(recipe)
     return dict(method=cfg.method, trainable=c['trainable'], total=c['total'], backbone=c['backbone'],
                 train_seconds=train_seconds, **metrics, history=history)
 
 # %% ../nbs/11_train.ipynb #ef0db468
+RUN_FILES = ('config.json', 'metrics.json', 'history.json', 'model.safetensors', STATE_FILE)  # what marks a run folder
+
 @call_parse
+@cli_errors
 def train_cli(method:str='dgl-transformer', # zeroshot, full, seqtransf, dgl-linear, dgl-transformer or cma
               data:str='toy_data', # data folder in the MSR-VTT layout (dgl_nb_data writes one)
               out:str='runs/run', # run folder to write
@@ -372,21 +548,29 @@ def train_cli(method:str='dgl-transformer', # zeroshot, full, seqtransf, dgl-lin
               cma_r:int=8, # Cross-Modal Adapter bottleneck r
               cma_share:int=16, # Cross-Modal Adapter shared width d_s
               options:str=None, # other recipe options as JSON, e.g. '{"text": "frozen"}' (seqtransf) or '{"global_init": "cls"}' (DGL)
+              overwrite:bool=False, # replace the run folder OUT if it already holds files
+              resume:bool=False, # continue the interrupted run in OUT from its last finished epoch
+              debug:bool=False, # show the full traceback of an error
              ):
     "Train one method, evaluate it, and write RUN/metrics.json and RUN/model.safetensors (trainable parameters only)."
     cfg = TrainConfig(method=method, backbone=backbone, pretrained=None if pretrained in ('none', 'None', '') else pretrained,
                       frames=frames, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, device=device,
                       num_workers=num_workers, cma_r=cma_r, cma_share=cma_share, options=json.loads(options) if options else {})
-    r = run_experiment(cfg, data, out, videos)
-    print(json.dumps({k: r[k] for k in ('method', 'trainable', 'total', 'train_seconds', 't2v', 'v2t')}, indent=1))
+    if resume and overwrite: raise UserError("--resume continues the run in --out and --overwrite replaces it: pass one of them.")
+    if not resume: prepare_out_dir(out, overwrite, 'run folder', RUN_FILES)
+    r = run_experiment(cfg, data, out, videos, resume=resume)
+    keep = ('method', 'trainable', 'total', 'train_seconds', 't2v', 'v2t', 'twin_accuracy', 'broken_videos', 'broken_train_videos')
+    print(json.dumps(_json_ready({k: r[k] for k in keep if k in r}), indent=1))
 
 @call_parse
+@cli_errors
 def eval_cli(run:str='runs/run', # a run folder written by dgl_nb_train
              data:str='toy_data', # data folder in the MSR-VTT layout
              videos:str=None, # folder of <video_id>.mp4 files (default DATA/videos)
              device:str=None, # override the device
+             debug:bool=False, # show the full traceback of an error
             ):
     "Rebuild a saved run from its checkpoint and print its test metrics as JSON."
     recipe, cfg = load_run(run, device)
     d = load_run_data(data, recipe.clip, cfg.frames, cfg.context_length, videos, cfg.seed, train=False)
-    print(json.dumps(evaluate(recipe, d), indent=1))
+    print(json.dumps(_json_ready(evaluate(recipe, d)), indent=1))
