@@ -18,13 +18,14 @@ from safetensors.torch import save_file, load_file, safe_open
 from tqdm.auto import tqdm
 
 from .clip import load_clip, TINY_CLIP
+from .loss import amp_context, train_step
 from .recipe import Recipe, VideoFeatures, build_recipe, trainable_state_dict, load_trainable_state_dict, param_counts
 
 # %% auto #0
-__all__ = ['LR', 'DEMO_METHODS', 'TrainConfig', 'make_optimizer', 'warmup_cosine', 'seed_everything', 'resolve_device',
-           'train_step', 'RunData', 'load_run_data', 'encode_test', 'evaluate', 'fit', 'atomic_write', 'write_json',
-           'save_checkpoint', 'load_checkpoint', 'load_backbone', 'save_run', 'load_run', 'run_experiment', 'train_cli',
-           'eval_cli', 'results_table', 'run_demo', 'demo_cli']
+__all__ = ['LR', 'DEMO_METHODS', 'TrainConfig', 'make_optimizer', 'warmup_cosine', 'seed_everything', 'resolve_device', 'RunData',
+           'load_run_data', 'encode_test', 'evaluate', 'fit', 'atomic_write', 'write_json', 'save_checkpoint',
+           'load_checkpoint', 'load_backbone', 'save_run', 'load_run', 'run_experiment', 'train_cli', 'eval_cli',
+           'results_table', 'run_demo', 'demo_cli']
 
 # %% ../nbs/11_train.ipynb #19238afc
 @dataclass
@@ -87,34 +88,6 @@ def resolve_device(device:str) -> str:
         raise RuntimeError(f"device={device!r} but CUDA is not available here: use --device cpu.")
     return device
 
-# %% ../nbs/11_train.ipynb #134ec0e0
-def _amp(device:str):
-    "Autocast context for CUDA (bfloat16 where supported, else float16) and a no-op on the CPU."
-    if not device.startswith('cuda'): return torch.autocast('cpu', enabled=False)
-    return torch.autocast('cuda', dtype=torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16)
-
-def train_step(recipe:Recipe, # the recipe being trained
-               batch:dict, # a `collate`d batch with tokens, frames, mask, ok
-               opt:torch.optim.Optimizer, # optimiser over the trainable parameters
-               grad_clip:float=1.0, # max gradient norm
-               scaler:Optional[torch.amp.GradScaler]=None, # float16 loss scaling on CUDA
-              ) -> Optional[float]: # the loss, or None when fewer than 2 readable items remain
-    "One optimiser step on the symmetric InfoNCE loss of a batch."
-    from dgl_nb.loss import clip_loss
-    ok = batch['ok']
-    if int(ok.sum()) < 2: return None
-    dev = recipe.clip.device
-    tokens, frames, mask = batch['tokens'][ok].to(dev), batch['frames'][ok].to(dev), batch['mask'][ok].to(dev)
-    with _amp(str(dev)):
-        loss = clip_loss(recipe(tokens, frames, mask).float())                  # [B, B] logits -> scalar
-    opt.zero_grad(set_to_none=True)
-    if scaler is not None: scaler.scale(loss).backward(); scaler.unscale_(opt)
-    else: loss.backward()
-    torch.nn.utils.clip_grad_norm_([p for g in opt.param_groups for p in g['params']], grad_clip)
-    if scaler is not None: scaler.step(opt); scaler.update()
-    else: opt.step()
-    return loss.item()
-
 # %% ../nbs/11_train.ipynb #d862f385
 @dataclass
 class RunData:
@@ -159,7 +132,7 @@ def encode_test(recipe:Recipe, # a recipe
     text = torch.cat([recipe.encode_text(data.test_tokens[i:i + batch_size].to(dev))
                       for i in range(0, len(data.test_tokens), batch_size)])                 # [N, E]
     dl = DataLoader(data.test, batch_size=batch_size, shuffle=False, collate_fn=collate)
-    with _amp(str(dev)):
+    with amp_context(str(dev)):
         video = VideoFeatures.cat([recipe.encode_video(b['frames'].to(dev), b['mask'].to(dev)) for b in dl])
     return text.float(), VideoFeatures(video.feats.float(), video.mask)
 
