@@ -13,19 +13,21 @@ import numpy as np
 import torch
 from torch import nn, Tensor
 from torch.utils.data import DataLoader
-from fastcore.script import call_parse
+from fastcore.script import call_parse, store_true
 from safetensors.torch import save_file, load_file, safe_open
 from tqdm.auto import tqdm
 
 from .clip import load_clip, TINY_CLIP
 from .loss import amp_context, train_step
+from .distributed import (distributed, is_main, world_size, shard_loader, shard_chunks, gather, gather_videos,
+                                wrap_for_training, agree_on_step, sum_over_processes)
 from .recipe import Recipe, VideoFeatures, build_recipe, trainable_state_dict, load_trainable_state_dict, param_counts
 
 # %% auto #0
-__all__ = ['LR', 'DEMO_METHODS', 'TrainConfig', 'make_optimizer', 'warmup_cosine', 'seed_everything', 'resolve_device', 'RunData',
-           'load_run_data', 'encode_test', 'evaluate', 'fit', 'atomic_write', 'write_json', 'save_checkpoint',
-           'load_checkpoint', 'load_backbone', 'save_run', 'load_run', 'run_experiment', 'train_cli', 'eval_cli',
-           'results_table', 'run_demo', 'demo_cli']
+__all__ = ['LR', 'RECIPES', 'DEMO_METHODS', 'TrainConfig', 'recipe_config', 'print_recipes', 'make_optimizer', 'warmup_cosine',
+           'seed_everything', 'resolve_device', 'RunData', 'load_run_data', 'encode_test', 'evaluate', 'fit',
+           'atomic_write', 'write_json', 'save_checkpoint', 'load_checkpoint', 'load_backbone', 'save_run', 'load_run',
+           'run_experiment', 'train_cli', 'eval_cli', 'results_table', 'run_demo', 'demo_cli']
 
 # %% ../nbs/11_train.ipynb #19238afc
 @dataclass
@@ -53,6 +55,54 @@ class TrainConfig:
 
 # %% ../nbs/11_train.ipynb #2fdfa42c
 LR = {'full': 1e-4, 'dgl-linear': 2e-3, 'dgl-transformer': 2e-3, 'cma': 1e-3, 'zeroshot': 0.0}  # offline-world defaults
+
+# %% ../nbs/11_train.ipynb #68d402e4
+_COMMON = dict(backbone='ViT-B-32', pretrained='openai', context_length=32, warmup=0.1, weight_decay=0.2, grad_clip=1.0, seed=42)
+_DGL_MSRVTT = dict(_COMMON, frames=12, batch_size=512, lr=2e-3, epochs=5, gpus=4)            # scripts/msrvtt.sh
+_CMA_MSRVTT = dict(_COMMON, method='cma', frames=12, batch_size=128, lr=1e-5, epochs=5, gpus=4)  # the released command
+RECIPES = {  # name -> TrainConfig fields, plus gpus (as the papers ran), expect (T2V R@1 on MSR-VTT 1k-A), note
+    'msrvtt-dgl-transformer': dict(_DGL_MSRVTT, method='dgl-transformer', expect=45.8),
+    'msrvtt-dgl-linear': dict(_DGL_MSRVTT, method='dgl-linear', expect=44.7,
+                              note="the MSR-VTT script's hyperparameters with the linear latent space"),
+    'msrvtt-dgl-transformer-b16': dict(_DGL_MSRVTT, method='dgl-transformer', backbone='ViT-B-16', expect=None,
+                                       note='ViT-B/16: R@1 not retrieved from the paper'),
+    'vatex-dgl-linear': dict(_COMMON, method='dgl-linear', frames=12, batch_size=512, lr=5e-3, epochs=10, gpus=8, expect=None),
+    'lsmdc-dgl-linear': dict(_COMMON, method='dgl-linear', frames=12, batch_size=512, lr=1e-2, epochs=10, gpus=8, expect=None),
+    'activitynet-dgl-linear': dict(_COMMON, method='dgl-linear', frames=64, context_length=64, batch_size=128, lr=1e-2,
+                                   epochs=10, gpus=8, expect=None),
+    'msrvtt-cma': dict(_CMA_MSRVTT, cma_r=8, cma_share=16, expect=45.4),
+    'didemo-cma': dict(_CMA_MSRVTT, cma_r=8, cma_share=8, frames=64, context_length=64, expect=None,
+                       note='lr, batch and epochs not stated: the MSR-VTT command'),
+    'msvd-cma': dict(_CMA_MSRVTT, cma_r=16, cma_share=16, expect=None, note='lr, batch and epochs not stated: the MSR-VTT command'),
+    'vatex-cma': dict(_CMA_MSRVTT, cma_r=16, cma_share=64, expect=None, note='lr, batch and epochs not stated: the MSR-VTT command'),
+    'activitynet-cma': dict(_CMA_MSRVTT, cma_r=16, cma_share=512, frames=64, context_length=64, epochs=20, expect=None,
+                            note='lr and batch not stated: the MSR-VTT command'),
+    'msrvtt-full': dict(_COMMON, method='full', frames=12, batch_size=128, lr=1e-7, epochs=5, gpus=4, expect=43.1,
+                        note="CLIP4Clip meanP: its CLIP learning rate 1e-4 x coef_lr 1e-3"),
+}
+
+def recipe_config(name:Optional[str]=None, # a key of RECIPES, or None for TrainConfig's defaults
+                  **overrides, # TrainConfig fields; None means "not given"
+                 ) -> TrainConfig:
+    "The TrainConfig of a named recipe, with every option that is not None overriding it."
+    if name is not None and name not in RECIPES:
+        raise ValueError(f"Unknown recipe {name!r}: choose one of {', '.join(RECIPES)} (`dgl_nb_train --list_recipes` prints them).")
+    keys = {f.name for f in fields(TrainConfig)}
+    base = {k: v for k, v in RECIPES.get(name, {}).items() if k in keys}
+    unknown = set(overrides) - keys
+    if unknown: raise ValueError(f"recipe_config: {sorted(unknown)} are not TrainConfig fields.")
+    cfg = TrainConfig(**{**base, **{k: v for k, v in overrides.items() if v is not None}})
+    if cfg.pretrained in ('none', 'None', ''): cfg.pretrained = None
+    return cfg
+
+def print_recipes():
+    "Print every named recipe: method, backbone, frames, words, global batch, lr, epochs, adapter r/d_s, GPUs, expected R@1."
+    print(f"{'recipe':27s} {'method':16s} {'backbone':9s} {'T':>3s} {'words':>5s} {'batch':>5s} {'lr':>6s} {'epochs':>6s} "
+          f"{'r/d_s':>6s} {'GPUs':>4s} {'R@1':>5s}")
+    for k, r in RECIPES.items():
+        ad = f"{r['cma_r']}/{r['cma_share']}" if r['method'] == 'cma' else '-'
+        print(f"{k:27s} {r['method']:16s} {r['backbone']:9s} {r['frames']:3d} {r['context_length']:5d} {r['batch_size']:5d} "
+              f"{r['lr']:6.0e} {r['epochs']:6d} {ad:>6s} {r['gpus']:4d} {r['expect'] or '-':>5}" + (f"  ({r['note']})" if 'note' in r else ''))
 
 # %% ../nbs/11_train.ipynb #315c0f76
 def make_optimizer(recipe:nn.Module, # the recipe whose trainable parameters are optimised
@@ -129,12 +179,15 @@ def encode_test(recipe:Recipe, # a recipe
     from dgl_nb.data import collate
     recipe.eval()
     dev = recipe.clip.device
-    text = torch.cat([recipe.encode_text(data.test_tokens[i:i + batch_size].to(dev))
-                      for i in range(0, len(data.test_tokens), batch_size)])                 # [N, E]
-    dl = DataLoader(data.test, batch_size=batch_size, shuffle=False, collate_fn=collate)
+    starts, split = shard_chunks(len(data.test_tokens), batch_size)                        # several processes: a share each
+    text = torch.cat([recipe.encode_text(data.test_tokens[i:i + batch_size].to(dev)) for i in starts])   # [N, E]
+    vstarts, vsplit = shard_chunks(len(data.test), batch_size)
+    rows = [j for i in vstarts for j in range(i, min(i + batch_size, len(data.test)))]
+    dl = DataLoader(torch.utils.data.Subset(data.test, rows), batch_size=batch_size, shuffle=False, collate_fn=collate)
     with amp_context(str(dev)):
         video = VideoFeatures.cat([recipe.encode_video(b['frames'].to(dev), b['mask'].to(dev)) for b in dl])
-    return text.float(), VideoFeatures(video.feats.float(), video.mask)
+    video = VideoFeatures(video.feats.float(), video.mask)
+    return (gather(text.float()) if split else text.float()), (gather_videos(video, grad=False) if vsplit else video)
 
 @torch.no_grad()
 def evaluate(recipe:Recipe, # a recipe
@@ -169,9 +222,12 @@ def fit(recipe:Recipe, # the recipe to train (trainable parameters only are upda
     if not any(p.requires_grad for p in recipe.parameters()): return []
     seed_everything(cfg.seed)
     dev = resolve_device(cfg.device)
+    progress = progress and is_main()                                       # several processes: rank 0 reports
     lr = cfg.lr if cfg.lr is not None else LR.get(cfg.method, 1e-3)
     dl = DataLoader(data.train, batch_size=cfg.batch_size, shuffle=True, drop_last=len(data.train) > cfg.batch_size,
                     collate_fn=collate, num_workers=cfg.num_workers, generator=torch.Generator().manual_seed(cfg.seed))
+    dl = shard_loader(dl)                       # several processes: each loads its share of every global batch
+    model = wrap_for_training(recipe)           # several processes: DDP over the global batch's logits
     total = cfg.epochs * len(dl)
     opt = make_optimizer(recipe, lr, cfg.weight_decay)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: warmup_cosine(s, total, cfg.warmup))
@@ -185,10 +241,10 @@ def fit(recipe:Recipe, # the recipe to train (trainable parameters only are upda
         bar = tqdm(dl, desc=f"{cfg.method} {epoch + 1}/{cfg.epochs}", disable=not progress, leave=False, mininterval=1)
         for batch in bar:
             skipped += int((~batch['ok']).sum())
-            loss = train_step(recipe, batch, opt, cfg.grad_clip, scaler)
+            loss = train_step(recipe, agree_on_step(batch), opt, cfg.grad_clip, scaler, model)
             sched.step()
             if loss is not None: losses.append(loss); bar.set_postfix(loss=f"{loss:.3f}")
-        secs = time.time() - t0
+        secs, skipped = time.time() - t0, sum_over_processes(skipped)
         m = evaluate(recipe, data)
         row = dict(epoch=epoch + 1, loss=float(np.mean(losses)) if losses else float('nan'), lr=opt.param_groups[0]['lr'],
                    seconds=round(secs, 2), skipped=skipped, t2v_R1=m['t2v']['all']['R1'], v2t_R1=m['v2t']['all']['R1'],
@@ -288,35 +344,42 @@ def run_experiment(cfg:TrainConfig, # what to train
     history = fit(recipe, data, cfg, progress)
     train_seconds = round(sum(h['seconds'] for h in history), 2)                 # training steps only, not the evaluations
     metrics = evaluate(recipe, data)
-    if out is not None: save_run(out, recipe, cfg, metrics, history)
+    if out is not None and is_main(): save_run(out, recipe, cfg, metrics, history, dict(world_size=world_size()))
     c = param_counts(recipe)
     return dict(method=cfg.method, trainable=c['trainable'], total=c['total'], backbone=c['backbone'],
                 train_seconds=train_seconds, **metrics, history=history)
 
 # %% ../nbs/11_train.ipynb #ef0db468
 @call_parse
-def train_cli(method:str='dgl-transformer', # zeroshot, full, dgl-linear, dgl-transformer or cma
+def train_cli(recipe:str=None, # a paper's configuration: msrvtt-dgl-transformer, msrvtt-dgl-linear, msrvtt-dgl-transformer-b16, vatex-dgl-linear, lsmdc-dgl-linear, activitynet-dgl-linear, msrvtt-cma, didemo-cma, msvd-cma, vatex-cma, activitynet-cma, msrvtt-full (see --list_recipes); options given explicitly override it
+              list_recipes:store_true=False, # print the recipes' hyperparameters and exit
+              method:str=None, # zeroshot, full, dgl-linear, dgl-transformer or cma (default dgl-transformer)
               data:str='toy_data', # data folder in the MSR-VTT layout (dgl_nb_data writes one)
               out:str='runs/run', # run folder to write
               videos:str=None, # folder of <video_id>.mp4 files (default DATA/videos)
-              backbone:str=TINY_CLIP, # open_clip model name
-              pretrained:str='tiny', # 'tiny' (offline world), 'none', an open_clip tag such as 'openai', or a weights file
-              frames:int=8, # frames per video
-              epochs:int=8, # training epochs
-              batch_size:int=32, # captions per step
+              backbone:str=None, # open_clip model name (default the tiny CLIP)
+              pretrained:str=None, # 'tiny' (offline world, the default), 'none', an open_clip tag such as 'openai', or a weights file
+              frames:int=None, # frames per video (default 8)
+              context_length:int=None, # tokens per caption, the papers' max words (default 32)
+              epochs:int=None, # training epochs (default 8)
+              batch_size:int=None, # captions per step, over all processes (default 32)
               lr:float=None, # peak learning rate (default: the method's offline-world default)
-              seed:int=0, # random seed
-              device:str='cpu', # cpu or cuda
+              seed:int=None, # random seed (default 0)
+              device:str='cpu', # cpu or cuda (under torchrun: one GPU per process)
               num_workers:int=0, # DataLoader workers
-              cma_r:int=8, # Cross-Modal Adapter bottleneck r
-              cma_share:int=16, # Cross-Modal Adapter shared width d_s
+              cma_r:int=None, # Cross-Modal Adapter bottleneck r (default 8)
+              cma_share:int=None, # Cross-Modal Adapter shared width d_s (default 16)
              ):
-    "Train one method, evaluate it, and write RUN/metrics.json and RUN/model.safetensors (trainable parameters only)."
-    cfg = TrainConfig(method=method, backbone=backbone, pretrained=None if pretrained in ('none', 'None', '') else pretrained,
-                      frames=frames, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, device=device,
-                      num_workers=num_workers, cma_r=cma_r, cma_share=cma_share)
-    r = run_experiment(cfg, data, out, videos)
-    print(json.dumps({k: r[k] for k in ('method', 'trainable', 'total', 'train_seconds', 't2v', 'v2t')}, indent=1))
+    "Train one method, evaluate it, and write RUN/metrics.json and RUN/model.safetensors (trainable parameters only); run it under `torchrun --nproc_per_node N` to train on N processes."
+    if list_recipes: return print_recipes()
+    try: cfg = recipe_config(recipe, method=method, backbone=backbone, pretrained=pretrained, frames=frames,
+                             context_length=context_length, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
+                             num_workers=num_workers, cma_r=cma_r, cma_share=cma_share)
+    except ValueError as e: raise SystemExit(f"dgl_nb_train --recipe: {e}")
+    with distributed(device) as dev:
+        cfg.device = dev
+        r = run_experiment(cfg, data, out, videos)
+        if is_main(): print(json.dumps({k: r[k] for k in ('method', 'trainable', 'total', 'train_seconds', 't2v', 'v2t')}, indent=1))
 
 @call_parse
 def eval_cli(run:str='runs/run', # a run folder written by dgl_nb_train
