@@ -26,7 +26,7 @@ from .errors import UserError, cli_errors, silence_stderr
 
 # %% auto #0
 __all__ = ['PEFT', 'DGL', 'PRESETS', 'TARGETS', 'interleaved_times', 'paired_ratio', 'medians', 'peak_step_bytes', 'tensor_bytes',
-           'optimizer_state_tensors', 'make_inputs', 'train_step', 'init_optimizer_state', 'bench_training',
+           'optimizer_state_tensors', 'make_inputs', 'repeatable_step', 'init_optimizer_state', 'bench_training',
            'bench_forward', 'two_call_attention', 'two_attend_calls', 'dense_attention', 'bench_attention',
            'bench_metrics', 'synthetic_video', 'bench_decode', 'machine_info', 'run_benchmarks', 'ratio_rows',
            'format_results', 'plot_ratios', 'bench_cli', 'top_ops']
@@ -112,19 +112,20 @@ def make_inputs(clip:FrozenCLIP, # the backbone (for the image size and tokenize
     caps = [' '.join(words[(i * 7 + j * 3) % len(words)] for j in range(5 + i % 10)) for i in range(batch)]
     return clip.tokenize(caps, context_length=min(32, clip.context_length)).to(device), video
 
-def train_step(recipe:nn.Module, # a recipe from `build_recipe`
+def repeatable_step(recipe:nn.Module, # a recipe from `build_recipe`
                tokens:Tensor, # [B, L] captions
                frames:Tensor, # [B, T, 3, H, W] videos
                lr:float=1e-5, # AdamW learning rate
               ) -> tuple[Callable, torch.optim.Optimizer]: # a no-argument step function, its optimizer
-    "The training loop's step (`dgl_nb.train.train_step`, its optimiser and clipping) on a fixed batch, ready to repeat."
-    from dgl_nb.train import make_optimizer, train_step as loop_step
+    "The training loop's step (`dgl_nb.loss.train_step`, its optimiser and clipping) on a fixed batch, ready to repeat."
+    from dgl_nb.train import make_optimizer
+    from dgl_nb.loss import train_step
     if not any(p.requires_grad for p in recipe.parameters()):
         raise ValueError(f"The {recipe.config['method']} recipe has no trainable parameters to train.")
     opt = make_optimizer(recipe, lr)
     ones = torch.ones(frames.shape[:2], dtype=torch.bool, device=frames.device)
     batch = dict(tokens=tokens, frames=frames, mask=ones, ok=torch.ones(len(frames), dtype=torch.bool))
-    return (lambda: loop_step(recipe, batch, opt)), opt   # zero_grad(set_to_none) inside: gradients are counted in the step
+    return (lambda: train_step(recipe, batch, opt)), opt   # zero_grad(set_to_none) inside: gradients are counted in the step
 
 def init_optimizer_state(opt:torch.optim.Optimizer):
     "Allocate an optimizer's lazily created state (AdamW's moments) without changing any parameter: one step at lr 0 on zero gradients."
@@ -149,7 +150,7 @@ def bench_training(clip:FrozenCLIP, # the backbone (random weights are enough)
     if 'full' not in methods: raise ValueError("bench_training compares against full fine-tuning: include 'full' in methods.")
     tokens, video = make_inputs(clip, batch, frames, device)
     recipes = {m: build_recipe(m, clip, frames=frames).to(device) for m in methods}
-    steps = {m: train_step(r, tokens, video) for m, r in recipes.items()}
+    steps = {m: repeatable_step(r, tokens, video) for m, r in recipes.items()}
     memory = {}
     for m, (step, opt) in steps.items():                 # the memory step is also each recipe's warm-up
         init_optimizer_state(opt); gc.collect()          # no gradients held before the step: they count in its peak

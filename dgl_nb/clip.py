@@ -16,8 +16,8 @@ import open_clip
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['TINY_CLIP', 'TINY_CLIP_CFG', 'WeightsUnavailable', 'hub_reachable', 'FrozenCLIP', 'load_clip', 'attend',
-           'block_forward', 'causal_mask']
+__all__ = ['TINY_CLIP', 'TINY_CLIP_CFG', 'WeightsUnavailable', 'hub_reachable', 'quick_gelu_for', 'FrozenCLIP', 'load_clip',
+           'attend', 'block_forward', 'causal_mask']
 
 # %% ../nbs/00_clip.ipynb #6930afd1
 TINY_CLIP = 'dgl-nb-tiny'  # the name the offline world's CLIP is registered under
@@ -75,37 +75,46 @@ def _quiet_create(name, **kwargs):
     try: return open_clip.create_model(name, **kwargs)
     finally: root.setLevel(level)
 
-def _create(name, pretrained, cache_dir):
+def quick_gelu_for(name:str, # open_clip model name
+                   tag:Optional[str]=None, # open_clip pretrained tag, or None for random or local weights
+                  ) -> bool: # whether to force QuickGELU
+    "QuickGELU for a tag that was trained with it, and, without a tag, for every architecture OpenAI released."
+    if tag is not None: return bool((open_clip.get_pretrained_cfg(name, tag) or {}).get('quick_gelu', False))
+    return 'openai' in open_clip.list_pretrained_tags_by_model(name)
+
+def _create(name, pretrained, cache_dir, quick_gelu=None):
     "An open_clip model `name` with weights from `pretrained` (None, a file or a tag)."
     if name not in open_clip.list_models():
         raise ValueError(f"Unknown model name {name!r}: use one of open_clip.list_models(), e.g. 'ViT-B-32', or {TINY_CLIP!r}.")
-    if pretrained is None: return _quiet_create(name)
+    if pretrained is None:
+        return _quiet_create(name, force_quick_gelu=quick_gelu_for(name) if quick_gelu is None else quick_gelu)
     p = Path(pretrained).expanduser()
     if p.suffix in ('.safetensors', '.pt', '.pth', '.bin') or p.exists():
         if not p.is_file():
             raise FileNotFoundError(f"Weights file {str(p)!r} does not exist: pass the path of a .safetensors or "
                                     "torch state-dict file, or pretrained=None for random weights.")
-        model = _quiet_create(name)
-        open_clip.load_checkpoint(model, str(p), weights_only=True)  # safetensors, or torch.load(weights_only=True)
-        return model
+        return _create_from_file(name, str(p), quick_gelu_for(name) if quick_gelu is None else quick_gelu)
     tags = open_clip.list_pretrained_tags_by_model(name)
     if pretrained not in tags:
         raise ValueError(f"open_clip has no pretrained tag {pretrained!r} for {name!r} (known: {tags}), "
                          f"and no file {str(p)!r} exists.")
-    quick = (open_clip.get_pretrained_cfg(name, pretrained) or {}).get('quick_gelu', False)
+    quick = quick_gelu_for(name, pretrained) if quick_gelu is None else quick_gelu
     cached = _cached_weights(name, pretrained, cache_dir)
     if cached: return _create_from_file(name, cached, quick)
     hint = (f"Download the weights on a machine with a network (open_clip.create_model({name!r}, pretrained="
             f"{pretrained!r}) caches them), save model.state_dict() with safetensors, and pass the file: "
-            f"load_clip({name!r}, pretrained='/path/to/{name}-{pretrained}.safetensors')"
-            + (f" (QuickGELU weights: use name {name + '-quickgelu'!r} for a local file)." if quick else "."))
+            f"load_clip({name!r}, pretrained='/path/to/{name}-{pretrained}.safetensors').")
     if not hub_reachable(): raise WeightsUnavailable(f"Cannot download {name!r}/{pretrained!r}: the hub is not reachable. {hint}")
-    try: return open_clip.create_model(name, pretrained=pretrained, cache_dir=cache_dir)
+    try: return _download(name, pretrained, cache_dir, quick)
     except Exception as e: raise WeightsUnavailable(f"Downloading {name!r}/{pretrained!r} failed ({type(e).__name__}). {hint}") from None
+
+def _download(name, tag, cache_dir, quick_gelu):
+    "open_clip's own download into its hub cache, built with the activation the weights were trained with."
+    return open_clip.create_model(name, pretrained=tag, cache_dir=cache_dir, force_quick_gelu=quick_gelu)
 
 def _create_from_file(name, path, quick_gelu):
     model = _quiet_create(name, force_quick_gelu=quick_gelu)
-    open_clip.load_checkpoint(model, path, weights_only=True)
+    open_clip.load_checkpoint(model, path, weights_only=True)  # safetensors, or torch.load(weights_only=True)
     return model
 
 # %% ../nbs/00_clip.ipynb #4b537a32
@@ -144,9 +153,10 @@ def load_clip(name:str='ViT-B-32', # open_clip model name, e.g. 'ViT-B-32', 'ViT
               pretrained:Optional[str]=None, # None (random init), an open_clip tag ('openai') or a local weights file
               device:str='cpu', # where the model lives
               cache_dir:Optional[str]=None, # hub cache folder for downloaded weights
+              quick_gelu:Optional[bool]=None, # force QuickGELU on or off; None: `quick_gelu_for(name, tag)`
              ) -> FrozenCLIP: # the frozen backbone
     "Build a frozen open_clip CLIP."
-    model = _create(name, None if pretrained in (None, '', 'none', 'None') else str(pretrained), cache_dir)
+    model = _create(name, None if pretrained in (None, '', 'none', 'None') else str(pretrained), cache_dir, quick_gelu)
     return FrozenCLIP(model, name, pretrained).to(device)
 
 # %% ../nbs/00_clip.ipynb #4beb3a2f

@@ -8,10 +8,11 @@ import math
 
 import torch
 import torch.nn.functional as F
-from torch import Tensor
+from torch import nn, Tensor
+from typing import Optional
 
 # %% auto #0
-__all__ = ['clip_loss']
+__all__ = ['clip_loss', 'amp_context', 'train_step']
 
 # %% ../nbs/05_loss.ipynb #9d752def
 def clip_loss(logits:Tensor, # [N, N] scaled similarities; logits[i, j] = caption i vs video j, matches on the diagonal
@@ -22,3 +23,31 @@ def clip_loss(logits:Tensor, # [N, N] scaled similarities; logits[i, j] = captio
                          "build the batch with exactly one caption per video.")
     labels = torch.arange(logits.shape[0], device=logits.device)        # [N] the diagonal
     return (F.cross_entropy(logits, labels) + F.cross_entropy(logits.T, labels)) / 2
+
+# %% ../nbs/05_loss.ipynb #38407899
+def amp_context(device:str): # 'cpu', 'cuda' or 'cuda:N'
+    "Autocast for CUDA (bfloat16 where supported, else float16) and a no-op on the CPU."
+    if not device.startswith('cuda'): return torch.autocast('cpu', enabled=False)
+    return torch.autocast('cuda', dtype=torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16)
+
+def train_step(recipe:nn.Module, # the recipe being trained (a `dgl_nb.recipe.Recipe`)
+               batch:dict, # a `dgl_nb.data.collate`d batch: tokens [B, L], frames [B, T, 3, H, W], mask [B, T], ok [B]
+               opt:torch.optim.Optimizer, # optimiser over the trainable parameters
+               grad_clip:float=1.0, # max gradient norm
+               scaler:Optional[torch.amp.GradScaler]=None, # float16 loss scaling on CUDA
+               model:Optional[nn.Module]=None, # computes the logits from (tokens, frames, mask); default `recipe`
+              ) -> Optional[float]: # the loss, or None when fewer than 2 readable items remain
+    "One optimiser step on the symmetric InfoNCE loss of a batch."
+    ok = batch['ok']
+    if int(ok.sum()) < 2: return None
+    dev = recipe.clip.device
+    tokens, frames, mask = batch['tokens'][ok].to(dev), batch['frames'][ok].to(dev), batch['mask'][ok].to(dev)
+    with amp_context(str(dev)):
+        loss = clip_loss((model or recipe)(tokens, frames, mask).float())      # [B, B] logits -> scalar
+    opt.zero_grad(set_to_none=True)
+    if scaler is not None: scaler.scale(loss).backward(); scaler.unscale_(opt)
+    else: loss.backward()
+    torch.nn.utils.clip_grad_norm_([p for g in opt.param_groups for p in g['params']], grad_clip)
+    if scaler is not None: scaler.step(opt); scaler.update()
+    else: opt.step()
+    return loss.item()

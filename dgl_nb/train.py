@@ -13,21 +13,24 @@ import numpy as np
 import torch
 from torch import nn, Tensor
 from torch.utils.data import DataLoader
-from fastcore.script import call_parse
+from fastcore.script import call_parse, store_true
 from safetensors.torch import save_file, load_file, safe_open
 from safetensors import SafetensorError
 from tqdm.auto import tqdm
 
 from .clip import load_clip, TINY_CLIP
+from .loss import amp_context, train_step
+from .distributed import (distributed, is_main, world_size, shard_loader, shard_chunks, gather, gather_videos,
+                                wrap_for_training, agree_on_step, sum_over_processes)
 from .recipe import Recipe, VideoFeatures, build_recipe, trainable_state_dict, load_trainable_state_dict, param_counts, pick_options
 from .errors import UserError, cli_errors, one_line, prepare_out_dir
 
 # %% auto #0
-__all__ = ['LR', 'OFFLINE_SETTINGS', 'STATE_FILE', 'RUN_FILES', 'TrainConfig', 'make_optimizer', 'warmup_cosine',
-           'seed_everything', 'resolve_device', 'train_step', 'RunData', 'load_run_data', 'check_broken', 'encode_test',
-           'evaluate', 'fit', 'atomic_write', 'write_json', 'tensor_checksum', 'save_tensors', 'load_tensors',
-           'save_checkpoint', 'load_checkpoint', 'save_state', 'load_state', 'load_backbone', 'save_run', 'load_run',
-           'run_experiment', 'train_cli', 'eval_cli']
+__all__ = ['LR', 'OFFLINE_SETTINGS', 'RECIPES', 'STATE_FILE', 'RUN_FILES', 'TrainConfig', 'recipe_config', 'print_recipes',
+           'make_optimizer', 'warmup_cosine', 'seed_everything', 'resolve_device', 'RunData', 'load_run_data',
+           'check_broken', 'encode_test', 'evaluate', 'fit', 'atomic_write', 'write_json', 'tensor_checksum',
+           'save_tensors', 'load_tensors', 'save_checkpoint', 'load_checkpoint', 'save_state', 'load_state',
+           'load_backbone', 'save_run', 'load_run', 'run_experiment', 'train_cli', 'eval_cli']
 
 # %% ../nbs/11_train.ipynb #19238afc
 @dataclass
@@ -82,6 +85,54 @@ OFFLINE_SETTINGS = {  # per method on the offline world, chosen on its validatio
     'cma': dict(lr=1e-3, epochs=8),
 }
 
+# %% ../nbs/11_train.ipynb #68d402e4
+_COMMON = dict(backbone='ViT-B-32', pretrained='openai', context_length=32, warmup=0.1, weight_decay=0.2, grad_clip=1.0, seed=42)
+_DGL_MSRVTT = dict(_COMMON, frames=12, batch_size=512, lr=2e-3, epochs=5, gpus=4)            # scripts/msrvtt.sh
+_CMA_MSRVTT = dict(_COMMON, method='cma', frames=12, batch_size=128, lr=1e-5, epochs=5, gpus=4)  # the released command
+RECIPES = {  # name -> TrainConfig fields, plus gpus (as the papers ran), expect (T2V R@1 on MSR-VTT 1k-A), note
+    'msrvtt-dgl-transformer': dict(_DGL_MSRVTT, method='dgl-transformer', expect=45.8),
+    'msrvtt-dgl-linear': dict(_DGL_MSRVTT, method='dgl-linear', expect=44.7,
+                              note="the MSR-VTT script's hyperparameters with the linear latent space"),
+    'msrvtt-dgl-transformer-b16': dict(_DGL_MSRVTT, method='dgl-transformer', backbone='ViT-B-16', expect=None,
+                                       note='ViT-B/16: R@1 not retrieved from the paper'),
+    'vatex-dgl-linear': dict(_COMMON, method='dgl-linear', frames=12, batch_size=512, lr=5e-3, epochs=10, gpus=8, expect=None),
+    'lsmdc-dgl-linear': dict(_COMMON, method='dgl-linear', frames=12, batch_size=512, lr=1e-2, epochs=10, gpus=8, expect=None),
+    'activitynet-dgl-linear': dict(_COMMON, method='dgl-linear', frames=64, context_length=64, batch_size=128, lr=1e-2,
+                                   epochs=10, gpus=8, expect=None),
+    'msrvtt-cma': dict(_CMA_MSRVTT, cma_r=8, cma_share=16, expect=45.4),
+    'didemo-cma': dict(_CMA_MSRVTT, cma_r=8, cma_share=8, frames=64, context_length=64, expect=None,
+                       note='lr, batch and epochs not stated: the MSR-VTT command'),
+    'msvd-cma': dict(_CMA_MSRVTT, cma_r=16, cma_share=16, expect=None, note='lr, batch and epochs not stated: the MSR-VTT command'),
+    'vatex-cma': dict(_CMA_MSRVTT, cma_r=16, cma_share=64, expect=None, note='lr, batch and epochs not stated: the MSR-VTT command'),
+    'activitynet-cma': dict(_CMA_MSRVTT, cma_r=16, cma_share=512, frames=64, context_length=64, epochs=20, expect=None,
+                            note='lr and batch not stated: the MSR-VTT command'),
+    'msrvtt-full': dict(_COMMON, method='full', frames=12, batch_size=128, lr=1e-7, epochs=5, gpus=4, expect=43.1,
+                        note="CLIP4Clip meanP: its CLIP learning rate 1e-4 x coef_lr 1e-3"),
+}
+
+def recipe_config(name:Optional[str]=None, # a key of RECIPES, or None for TrainConfig's defaults
+                  **overrides, # TrainConfig fields; None means "not given"
+                 ) -> TrainConfig:
+    "The TrainConfig of a named recipe, with every option that is not None overriding it."
+    if name is not None and name not in RECIPES:
+        raise ValueError(f"Unknown recipe {name!r}: choose one of {', '.join(RECIPES)} (`dgl_nb_train --list_recipes` prints them).")
+    keys = {f.name for f in fields(TrainConfig)}
+    base = {k: v for k, v in RECIPES.get(name, {}).items() if k in keys}
+    unknown = set(overrides) - keys
+    if unknown: raise ValueError(f"recipe_config: {sorted(unknown)} are not TrainConfig fields.")
+    cfg = TrainConfig(**{**base, **{k: v for k, v in overrides.items() if v is not None}})
+    if cfg.pretrained in ('none', 'None', ''): cfg.pretrained = None
+    return cfg
+
+def print_recipes():
+    "Print every named recipe: method, backbone, frames, words, global batch, lr, epochs, adapter r/d_s, GPUs, expected R@1."
+    print(f"{'recipe':27s} {'method':16s} {'backbone':9s} {'T':>3s} {'words':>5s} {'batch':>5s} {'lr':>6s} {'epochs':>6s} "
+          f"{'r/d_s':>6s} {'GPUs':>4s} {'R@1':>5s}")
+    for k, r in RECIPES.items():
+        ad = f"{r['cma_r']}/{r['cma_share']}" if r['method'] == 'cma' else '-'
+        print(f"{k:27s} {r['method']:16s} {r['backbone']:9s} {r['frames']:3d} {r['context_length']:5d} {r['batch_size']:5d} "
+              f"{r['lr']:6.0e} {r['epochs']:6d} {ad:>6s} {r['gpus']:4d} {r['expect'] or '-':>5}" + (f"  ({r['note']})" if 'note' in r else ''))
+
 # %% ../nbs/11_train.ipynb #315c0f76
 def make_optimizer(recipe:nn.Module, # the recipe whose trainable parameters are optimised
                    lr:float, # peak learning rate
@@ -115,34 +166,6 @@ def resolve_device(device:str) -> str:
     if device.startswith('cuda') and not torch.cuda.is_available():
         raise UserError(f"device={device!r} but CUDA is not available here: use --device cpu.")
     return device
-
-# %% ../nbs/11_train.ipynb #134ec0e0
-def _amp(device:str):
-    "Autocast context for CUDA (bfloat16 where supported, else float16) and a no-op on the CPU."
-    if not device.startswith('cuda'): return torch.autocast('cpu', enabled=False)
-    return torch.autocast('cuda', dtype=torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16)
-
-def train_step(recipe:Recipe, # the recipe being trained
-               batch:dict, # a `collate`d batch with tokens, frames, mask, ok
-               opt:torch.optim.Optimizer, # optimiser over the trainable parameters
-               grad_clip:float=1.0, # max gradient norm
-               scaler:Optional[torch.amp.GradScaler]=None, # float16 loss scaling on CUDA
-              ) -> Optional[float]: # the loss, or None when fewer than 2 readable items remain
-    "One optimiser step on the symmetric InfoNCE loss of a batch."
-    from dgl_nb.loss import clip_loss
-    ok = batch['ok']
-    if int(ok.sum()) < 2: return None
-    dev = recipe.clip.device
-    tokens, frames, mask = batch['tokens'][ok].to(dev), batch['frames'][ok].to(dev), batch['mask'][ok].to(dev)
-    with _amp(str(dev)):
-        loss = clip_loss(recipe(tokens, frames, mask).float())                  # [B, B] logits -> scalar
-    opt.zero_grad(set_to_none=True)
-    if scaler is not None: scaler.scale(loss).backward(); scaler.unscale_(opt)
-    else: loss.backward()
-    torch.nn.utils.clip_grad_norm_([p for g in opt.param_groups for p in g['params']], grad_clip)
-    if scaler is not None: scaler.step(opt); scaler.update()
-    else: opt.step()
-    return loss.item()
 
 # %% ../nbs/11_train.ipynb #d862f385
 @dataclass
@@ -214,12 +237,15 @@ def encode_test(recipe:Recipe, # a recipe
     from dgl_nb.data import collate
     recipe.eval()
     dev = recipe.clip.device
-    text = torch.cat([recipe.encode_text(data.test_tokens[i:i + batch_size].to(dev))
-                      for i in range(0, len(data.test_tokens), batch_size)])                 # [N, E]
-    dl = DataLoader(data.test, batch_size=batch_size, shuffle=False, collate_fn=collate)
-    with _amp(str(dev)):
+    starts, split = shard_chunks(len(data.test_tokens), batch_size)                        # several processes: a share each
+    text = torch.cat([recipe.encode_text(data.test_tokens[i:i + batch_size].to(dev)) for i in starts])   # [N, E]
+    vstarts, vsplit = shard_chunks(len(data.test), batch_size)
+    rows = [j for i in vstarts for j in range(i, min(i + batch_size, len(data.test)))]
+    dl = DataLoader(torch.utils.data.Subset(data.test, rows), batch_size=batch_size, shuffle=False, collate_fn=collate)
+    with amp_context(str(dev)):
         video = VideoFeatures.cat([recipe.encode_video(b['frames'].to(dev), b['mask'].to(dev)) for b in dl])
-    return text.float(), VideoFeatures(video.feats.float(), video.mask)
+    video = VideoFeatures(video.feats.float(), video.mask)
+    return (gather(text.float()) if split else text.float()), (gather_videos(video, grad=False) if vsplit else video)
 
 @torch.no_grad()
 def evaluate(recipe:Recipe, # a recipe
@@ -266,12 +292,14 @@ def _fit(recipe, data, cfg, progress, state, resume, on_epoch_end):
     from dgl_nb.toy import twin_batches
     seed_everything(cfg.seed)
     dev = resolve_device(cfg.device)
+    progress = progress and is_main()                                           # several processes: rank 0 reports
     lr = cfg.lr if cfg.lr is not None else LR.get(cfg.method, 1e-3)
     groups = data.groups if (data.groups is not None and cfg.twin_batches) else [[i] for i in range(len(data.train))]
     drop = len(data.train) > cfg.batch_size
     batches = [twin_batches(groups, cfg.batch_size, cfg.seed, e, drop) for e in range(cfg.epochs)]  # (seed, epoch) only
     total = sum(map(len, batches))
     ev = data.val if data.val is not None else data                             # curves on validation, never on test
+    model = wrap_for_training(recipe)                                           # several processes: DDP over the global batch
     opt = make_optimizer(recipe, lr, cfg.weight_decay)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: warmup_cosine(s, total, cfg.warmup))
     fp16 = dev.startswith('cuda') and not torch.cuda.is_bf16_supported()
@@ -283,13 +311,15 @@ def _fit(recipe, data, cfg, progress, state, resume, on_epoch_end):
         data.train.set_epoch(epoch)
         recipe.train()
         dl = DataLoader(data.train, batch_sampler=batches[epoch], collate_fn=collate, num_workers=cfg.num_workers)
+        dl = shard_loader(dl, cfg.batch_size)                                   # several processes: each its share
         bar = tqdm(dl, desc=f"{cfg.method} {epoch + 1}/{cfg.epochs}", disable=not progress, leave=False, mininterval=1)
         for batch in bar:
             skipped += int((~batch['ok']).sum())
             _note_broken(data.train, batch, cfg.num_workers)
-            loss = train_step(recipe, batch, opt, cfg.grad_clip, scaler)
+            loss = train_step(recipe, agree_on_step(batch), opt, cfg.grad_clip, scaler, model)
             sched.step()
             if loss is not None: losses.append(loss); bar.set_postfix(loss=f"{loss:.3f}")
+        skipped = sum_over_processes(skipped)
         if not losses:
             eg = ', '.join(str(data.train.video_path(data.train.ann.video_ids.index(v))) for v in sorted(data.train.broken)[:3])
             raise UserError(f"Epoch {epoch + 1}: no training step was possible, {skipped} of {len(data.train)} training items "
@@ -301,7 +331,7 @@ def _fit(recipe, data, cfg, progress, state, resume, on_epoch_end):
                    v2t_R1=m['v2t']['all']['R1'], **{f"t2v_R1_{k}": v['R1'] for k, v in m['t2v'].items() if k != 'all'},
                    **({'twin_accuracy': m['twin_accuracy']} if 'twin_accuracy' in m else {}))
         history.append(row)
-        if state is not None: save_state(state, recipe, opt, sched, cfg, history, scaler)
+        if state is not None and is_main(): save_state(state, recipe, opt, sched, cfg, history, scaler)
         if progress:
             print(f"{cfg.method} epoch {row['epoch']}: loss {row['loss']:.3f}, {row['split']} t2v R@1 {row['t2v_R1']:.1f}, "
                   f"v2t R@1 {row['v2t_R1']:.1f}" + (f", twins {row['twin_accuracy']:.1f}" if 'twin_accuracy' in row else '')
@@ -522,7 +552,7 @@ def run_experiment(cfg:TrainConfig, # what to train
     train_seconds = round(sum(h['seconds'] for h in history), 2)                 # training steps only, not the evaluations
     metrics = evaluate(recipe, data)
     if data.train.broken: metrics['broken_train_videos'] = sorted(data.train.broken)
-    if out is not None: save_run(out, recipe, cfg, metrics, history)
+    if out is not None and is_main(): save_run(out, recipe, cfg, metrics, history, dict(world_size=world_size()))
     c = param_counts(recipe)
     return dict(method=cfg.method, trainable=c['trainable'], total=c['total'], backbone=c['backbone'],
                 train_seconds=train_seconds, **metrics, history=history)
@@ -532,35 +562,45 @@ RUN_FILES = ('config.json', 'metrics.json', 'history.json', 'model.safetensors',
 
 @call_parse
 @cli_errors
-def train_cli(method:str='dgl-transformer', # zeroshot, full, seqtransf, dgl-linear, dgl-transformer or cma
+def train_cli(recipe:str=None, # a paper's configuration: msrvtt-dgl-transformer, msrvtt-dgl-linear, msrvtt-dgl-transformer-b16, vatex-dgl-linear, lsmdc-dgl-linear, activitynet-dgl-linear, msrvtt-cma, didemo-cma, msvd-cma, vatex-cma, activitynet-cma, msrvtt-full
+              list_recipes:store_true=False, # print the recipes' hyperparameters and exit
+              method:str=None, # zeroshot, full, seqtransf, dgl-linear, dgl-transformer or cma (default dgl-transformer)
               data:str='toy_data', # data folder in the MSR-VTT layout (dgl_nb_data writes one)
               out:str='runs/run', # run folder to write
               videos:str=None, # folder of <video_id>.mp4 files (default DATA/videos)
-              backbone:str=TINY_CLIP, # open_clip model name
-              pretrained:str='tiny', # 'tiny' (offline world), 'none', an open_clip tag such as 'openai', or a weights file
-              frames:int=8, # frames per video
-              epochs:int=8, # training epochs
-              batch_size:int=32, # captions per step
+              backbone:str=None, # open_clip model name (default the tiny CLIP)
+              pretrained:str=None, # 'tiny' (offline world, the default), 'none', an open_clip tag such as 'openai', or a weights file
+              frames:int=None, # frames per video (default 8)
+              context_length:int=None, # tokens per caption, the papers' max words (default 32)
+              epochs:int=None, # training epochs (default 8)
+              batch_size:int=None, # captions per step, over all processes (default 32)
               lr:float=None, # peak learning rate (default: the method's offline-world default)
-              seed:int=0, # random seed
-              device:str='cpu', # cpu or cuda
+              seed:int=None, # random seed (default 0)
+              device:str='cpu', # cpu or cuda (under torchrun: one GPU per process)
               num_workers:int=0, # DataLoader workers
-              cma_r:int=8, # Cross-Modal Adapter bottleneck r
-              cma_share:int=16, # Cross-Modal Adapter shared width d_s
+              cma_r:int=None, # Cross-Modal Adapter bottleneck r (default 8)
+              cma_share:int=None, # Cross-Modal Adapter shared width d_s (default 16)
               options:str=None, # other recipe options as JSON, e.g. '{"text": "frozen"}' (seqtransf) or '{"global_init": "cls"}' (DGL)
               overwrite:bool=False, # replace the run folder OUT if it already holds files
               resume:bool=False, # continue the interrupted run in OUT from its last finished epoch
               debug:bool=False, # show the full traceback of an error
              ):
-    "Train one method, evaluate it, and write RUN/metrics.json and RUN/model.safetensors (trainable parameters only)."
-    cfg = TrainConfig(method=method, backbone=backbone, pretrained=None if pretrained in ('none', 'None', '') else pretrained,
-                      frames=frames, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, device=device,
-                      num_workers=num_workers, cma_r=cma_r, cma_share=cma_share, options=json.loads(options) if options else {})
+    "Train one method, evaluate it, and write RUN/metrics.json and RUN/model.safetensors (trainable parameters only); run it under `torchrun --nproc_per_node N` to train on N processes."
+    if list_recipes: return print_recipes()
+    try: opts = json.loads(options) if options else None
+    except json.JSONDecodeError as e: raise UserError(f"--options must be a JSON object such as '{{\"text\": \"frozen\"}}': {e}.") from None
+    try: cfg = recipe_config(recipe, method=method, backbone=backbone, pretrained=pretrained, frames=frames,
+                             context_length=context_length, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
+                             num_workers=num_workers, cma_r=cma_r, cma_share=cma_share, options=opts)
+    except UserError: raise
+    except ValueError as e: raise UserError(f"--recipe: {e}") from None
     if resume and overwrite: raise UserError("--resume continues the run in --out and --overwrite replaces it: pass one of them.")
-    if not resume: prepare_out_dir(out, overwrite, 'run folder', RUN_FILES)
-    r = run_experiment(cfg, data, out, videos, resume=resume)
-    keep = ('method', 'trainable', 'total', 'train_seconds', 't2v', 'v2t', 'twin_accuracy', 'broken_videos', 'broken_train_videos')
-    print(json.dumps(_json_ready({k: r[k] for k in keep if k in r}), indent=1))
+    with distributed(device) as dev:
+        cfg.device = dev
+        if not resume and is_main(): prepare_out_dir(out, overwrite, 'run folder', RUN_FILES)
+        r = run_experiment(cfg, data, out, videos, resume=resume)
+        keep = ('method', 'trainable', 'total', 'train_seconds', 't2v', 'v2t', 'twin_accuracy', 'broken_videos', 'broken_train_videos')
+        if is_main(): print(json.dumps(_json_ready({k: r[k] for k in keep if k in r}), indent=1))
 
 @call_parse
 @cli_errors
