@@ -79,8 +79,8 @@ LR = {'full': 1e-4, 'seqtransf': 1e-4, 'dgl-linear': 2e-3, 'dgl-transformer': 2e
 
 OFFLINE_SETTINGS = {  # per method on the offline world, chosen on its validation split (the sweep in the demo notebook)
     'full': dict(lr=1e-4, epochs=8),
-    'seqtransf': dict(lr=1e-3, epochs=8, options=dict(text='tower')),
-    'dgl-linear': dict(lr=2e-3, epochs=8, options=dict(global_init='cls')),
+    'seqtransf': dict(lr=3e-3, epochs=30, options=dict(text='tower')),
+    'dgl-linear': dict(lr=2e-3, epochs=8, options=dict(global_init='uniform')),
     'dgl-transformer': dict(lr=2e-3, epochs=8, options=dict(global_init='cls')),
     'cma': dict(lr=1e-3, epochs=8),
 }
