@@ -93,6 +93,8 @@ def write_video(path:str|Path, # the mp4 file to write (parent folders are creat
             for f in frames:
                 for p in s.encode(av.VideoFrame.from_ndarray(np.ascontiguousarray(f), format='rgb24')): c.mux(p)
             for p in s.encode(): c.mux(p)                       # flush the encoder
+        um = os.umask(0); os.umask(um)                          # the process umask (read by setting it back)
+        os.chmod(tmp_name, 0o666 & ~um)                         # mkstemp makes 0600 files; give the usual mode
         os.replace(tmp_name, path)
     except BaseException:
         if os.path.exists(tmp_name): os.unlink(tmp_name)
