@@ -14,7 +14,7 @@ from einops import rearrange, repeat
 from open_clip.transformer import ResidualAttentionBlock
 
 from .clip import FrozenCLIP, block_forward
-from .recipe import Recipe, VideoFeatures, register, mean_pool, cosine_logits, build_recipe
+from .recipe import Recipe, VideoFeatures, register, mean_pool, cosine_logits
 
 # %% auto #0
 __all__ = ['SEQ_TEXT', 'frame_attention_mask', 'temporal_transformer', 'SeqTransf']
