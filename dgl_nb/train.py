@@ -253,7 +253,7 @@ def evaluate(recipe:Recipe, # a recipe
              batch_size:int=64, # videos and captions per forward pass
              return_sim:bool=False, # also return the [N, V] similarity matrix
              max_broken:float=0.05, # largest fraction of unreadable test videos tolerated (they rank last); more is an error
-            ) -> dict: # {'t2v': {'all': M, <kind>: M, ...}, 'v2t': {'all': M}}, M = retrieval_metrics
+            ) -> dict: # {'t2v': {'all': M, <kind>: M}, 'v2t': {'all': M}} (+ 'origin', 'twin_accuracy' with twins)
     "Retrieval metrics on the test gallery, text-to-video per caption kind and video-to-text."
     from dgl_nb.metrics import similarity_matrix, t2v_metrics, v2t_metrics
     text, video = encode_test(recipe, data, batch_size)
@@ -268,6 +268,11 @@ def evaluate(recipe:Recipe, # a recipe
     if data.twins is not None:
         from dgl_nb.toy import twin_accuracy
         out['twin_accuracy'] = twin_accuracy(sim.masked_fill(broken[None], -math.inf), ann.cap2vid, data.twins)
+        exclude = torch.tensor([data.twins[v] for v in ann.cap2vid])                   # [N] each caption's twin video (-1)
+        out['origin'] = dict(all=t2v_metrics(sim, cap2vid, broken, exclude))          # T2V with each query's twin taken out
+        for kind in sorted(set(ann.kinds or [])):
+            rows = torch.tensor([k == kind for k in ann.kinds])
+            out['origin'][kind] = t2v_metrics(sim[rows], cap2vid[rows], broken, exclude[rows])
     if data.test.n_broken: out['broken_videos'] = sorted(data.test.broken)
     return (out, sim) if return_sim else out
 
@@ -329,7 +334,7 @@ def _fit(recipe, data, cfg, progress, state, resume, on_epoch_end):
         row = dict(split='val' if ev is not data else 'test', epoch=epoch + 1, loss=float(np.mean(losses)),
                    lr=opt.param_groups[0]['lr'], seconds=round(secs, 2), skipped=skipped, t2v_R1=m['t2v']['all']['R1'],
                    v2t_R1=m['v2t']['all']['R1'], **{f"t2v_R1_{k}": v['R1'] for k, v in m['t2v'].items() if k != 'all'},
-                   **({'twin_accuracy': m['twin_accuracy']} if 'twin_accuracy' in m else {}))
+                   **({'twin_accuracy': m['twin_accuracy'], 'origin_R1': m['origin']['all']['R1']} if 'twin_accuracy' in m else {}))
         history.append(row)
         if state is not None and is_main(): save_state(state, recipe, opt, sched, cfg, history, scaler)
         if progress:
