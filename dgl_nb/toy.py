@@ -27,7 +27,7 @@ __all__ = ['SIZE', 'SHAPES', 'COLORS', 'BACKGROUNDS', 'LOOKS', 'PLACES', 'EVENTS
            'shape_mask', 'draw_frame', 'Clip', 'reverse_clip', 'sample_clip', 'render_clip', 'caption', 'caption_words',
            'ToyConfig', 'PlanError', 'plan_pairs', 'split_looks', 'plan_gallery', 'plan_world', 'make_dataset',
            'read_twins', 'read_test', 'data_cli', 'twin_accuracy', 'recall_at_1', 'twin_groups', 'twin_batches',
-           'normalize_frames']
+           'normalize_frames', 'MiniWorld', 'mini_world', 'quick_eval', 'quick_fit']
 
 # %% ../nbs/05_world.ipynb #66de4857
 SIZE = 56  # frame side in pixels: 7 x 7 patches of 8 pixels, ViT-B/32's grid
@@ -437,3 +437,78 @@ def normalize_frames(frames:np.ndarray|Tensor, # [..., S, S, 3] uint8 RGB frames
                     ) -> Tensor: # [..., 3, S, S] float, CLIP-normalised
     "Pixels to CLIP's input (`dgl_nb.video.preprocess_frames` at the frames' own size: no resize)."
     return preprocess_frames(np.asarray(frames), size=np.shape(frames)[-2])
+
+# %% ../nbs/05_world.ipynb #3613a8e6
+@dataclass
+class MiniWorld:
+    "A small offline world held in memory: normalised frames, captions and twins."
+    train_frames: Tensor          # [V_tr, T, 3, S, S] training videos (twin pairs, each pair adjacent)
+    train_captions: list          # every training caption (a static and a temporal one per video)
+    train_cap2vid: list           # each training caption's video
+    train_groups: list            # caption indices that go into one batch (`twin_groups`)
+    test_frames: Tensor           # [V, T, 3, S, S] gallery videos
+    test_captions: list           # one query per gallery video (temporal for twins, static for singletons)
+    test_cap2vid: list            # each query's video
+    test_kinds: list              # 'static' or 'temporal' per query
+    twins: list                   # each gallery video's twin (-1: none)
+
+def mini_world(seed:int=0, # seed of the stories, the noise and the captions
+               n_train_pairs:int=48, # training twin pairs
+               n_test_pairs:int=24, # gallery twin pairs (temporal queries)
+               n_test_single:int=12, # gallery singletons (static queries)
+               frames:int=8, # T frames kept per video (segment centres)
+              ) -> MiniWorld:
+    "A world planned as `make_dataset` plans one, rendered to normalised frame tensors in memory."
+    cfg = ToyConfig(seed=seed, n_train_pairs=n_train_pairs, n_val_pairs=2, n_val_single=2, n_test_pairs=n_test_pairs,
+                    n_test_single=n_test_single)
+    rng, train, _, test = plan_world(cfg)
+    F_ = cfg.n_frames
+    idx = ((np.arange(frames) + 0.5) * F_ / frames).astype(int)                  # [T] segment centres
+    render = lambda cs: normalize_frames(np.stack([render_clip(c, rng, cfg.size)[idx] for c in cs]))  # [V, T, 3, S, S]
+    tr_frames = render(train)
+    caps, c2v, kinds = [], [], []
+    for v, c in enumerate(train):
+        for k in ('static', 'temporal'): caps.append(caption(c, k, rng)); c2v.append(v); kinds.append(k)
+    groups = twin_groups(c2v, kinds, [v ^ 1 for v in range(len(train))])        # train clips come as (clip, reverse)
+    te_frames = render([c for c, _, _ in test])
+    qk = [k for _, k, _ in test]
+    return MiniWorld(tr_frames, caps, c2v, groups, te_frames, [caption(c, k, rng, full=True) for c, k, _ in test],
+                     list(range(len(test))), qk, [-1 if t is None else t for _, _, t in test])
+
+# %% ../nbs/05_world.ipynb #d3357766
+@torch.no_grad()
+def quick_eval(recipe, # a recipe (`dgl_nb.recipe.Recipe`)
+               world:MiniWorld, # from `mini_world`
+              ) -> dict: # static R@1, temporal R@1 and twin accuracy (percent)
+    "The comparison's numbers on a mini world's gallery."
+    recipe.eval()
+    sim = recipe.similarity(recipe.encode_text(recipe.clip.tokenize(world.test_captions)),
+                            recipe.encode_video(world.test_frames))                               # [N, V]
+    rows = lambda kind: [i for i, k in enumerate(world.test_kinds) if k == kind]
+    s, t = rows('static'), rows('temporal')
+    c2v = world.test_cap2vid
+    return dict(static_R1=recall_at_1(sim[s], [c2v[i] for i in s]), temporal_R1=recall_at_1(sim[t], [c2v[i] for i in t]),
+                twins=twin_accuracy(sim, c2v, world.twins))
+
+def quick_fit(recipe, # a recipe whose trainable parameters will be trained
+              world:MiniWorld, # from `mini_world`
+              epochs:int=2, # passes over the training captions
+              lr:float=2e-3, # AdamW learning rate (constant)
+              batch_size:int=32, # captions per step
+              seed:int=0, # seed of the batch order
+             ) -> list[float]: # the loss of every step
+    "Train on a mini world with the shared training step; no schedule, no evaluation in between."
+    from dgl_nb.loss import train_step
+    params = [p for p in recipe.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=lr, betas=(0.9, 0.98), eps=1e-6, weight_decay=0.0)
+    tokens = recipe.clip.tokenize(world.train_captions)                                        # [N, L]
+    losses = []
+    recipe.train()
+    for e in range(epochs):
+        for b in twin_batches(world.train_groups, batch_size, seed, e):
+            vids = [world.train_cap2vid[i] for i in b]
+            batch = dict(tokens=tokens[b], frames=world.train_frames[vids], ok=torch.ones(len(b), dtype=torch.bool),
+                         mask=torch.ones(len(b), world.train_frames.shape[1], dtype=torch.bool))
+            losses.append(train_step(recipe, batch, opt))
+    recipe.eval()
+    return losses
