@@ -4,8 +4,6 @@
 
 # %% ../nbs/00_clip.ipynb #0b23b24a
 from __future__ import annotations
-import os, socket
-from pathlib import Path
 from typing import Callable, Optional
 
 import torch
@@ -43,6 +41,9 @@ TINY_CLIP_CFG = dict(
 _ = open_clip.factory._MODEL_CONFIGS.setdefault(TINY_CLIP, TINY_CLIP_CFG)
 
 # %% ../nbs/00_clip.ipynb #50d2c870
+import os, socket
+from pathlib import Path
+
 class WeightsUnavailable(RuntimeError):
     "Pretrained weights could not be found locally or downloaded."
 

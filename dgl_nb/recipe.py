@@ -4,21 +4,19 @@
 
 # %% ../nbs/01_recipe.ipynb #5bfd3d35
 from __future__ import annotations
-import copy, importlib, json
+import copy
 from typing import NamedTuple, Optional
 
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from einops import rearrange
-from fastcore.script import call_parse, Param
 
 from .clip import FrozenCLIP, load_clip, TINY_CLIP
-from .errors import UserError, cli_errors
 
 # %% auto #0
 __all__ = ['METHODS', 'VideoFeatures', 'mean_pool', 'cosine_logits', 'check_options', 'Recipe', 'trainable_state_dict',
-           'load_trainable_state_dict', 'param_counts', 'FullFineTune', 'register', 'build_recipe', 'recipe_class',
+           'param_counts', 'load_trainable_state_dict', 'FullFineTune', 'register', 'build_recipe', 'recipe_class',
            'method_options', 'pick_options', 'param_report', 'params_cli']
 
 # %% ../nbs/01_recipe.ipynb #9514f6e5
@@ -45,7 +43,9 @@ def cosine_logits(text:Tensor, # [N, E] text embeddings
     "CLIP's logits: scaled cosine similarity of every text with every video."
     return scale * F.normalize(text, dim=-1) @ F.normalize(video, dim=-1).T
 
-# %% ../nbs/01_recipe.ipynb #d409c8cb
+# %% ../nbs/01_recipe.ipynb #cc74f542
+from .errors import UserError, cli_errors
+
 def check_options(cls, # a recipe class, with its `options`
                   opts:dict, # the keyword options it is being built with
                  ):
@@ -55,6 +55,7 @@ def check_options(cls, # a recipe class, with its `options`
         raise UserError(f"The {cls.method} recipe has no option {', '.join(map(repr, unknown))}: its options are "
                         f"{sorted(cls.options)}.")
 
+# %% ../nbs/01_recipe.ipynb #d409c8cb
 class Recipe(nn.Module):
     "Zero-shot CLIP4Clip meanP: frames encoded one by one by the frozen CLIP, mean-pooled, compared by cosine."
     method = 'zeroshot'
@@ -96,6 +97,13 @@ def trainable_state_dict(recipe:nn.Module) -> dict[str, Tensor]:
     "The recipe's trainable parameters by name (detached)."
     return {n: p.detach() for n, p in recipe.named_parameters() if p.requires_grad}
 
+def param_counts(recipe:nn.Module) -> dict: # {'trainable', 'total', 'backbone'}
+    "Parameter counts: trainable, total (backbone plus added modules) and the backbone alone."
+    total = sum(p.numel() for p in recipe.parameters())
+    return dict(trainable=sum(p.numel() for p in recipe.parameters() if p.requires_grad), total=total,
+                backbone=sum(p.numel() for p in recipe.clip.parameters()))
+
+# %% ../nbs/01_recipe.ipynb #ac9a9887
 def load_trainable_state_dict(recipe:nn.Module, # the recipe to fill
                               sd:dict[str, Tensor], # a `trainable_state_dict`
                               source:str='checkpoint', # what to call `sd` in error messages
@@ -112,12 +120,6 @@ def load_trainable_state_dict(recipe:nn.Module, # the recipe to fill
     with torch.no_grad():
         for n, p in own.items(): p.copy_(sd[n].to(p.device, p.dtype))
 
-def param_counts(recipe:nn.Module) -> dict: # {'trainable', 'total', 'backbone'}
-    "Parameter counts: trainable, total (backbone plus added modules) and the backbone alone."
-    total = sum(p.numel() for p in recipe.parameters())
-    return dict(trainable=sum(p.numel() for p in recipe.parameters() if p.requires_grad), total=total,
-                backbone=sum(p.numel() for p in recipe.clip.parameters()))
-
 # %% ../nbs/01_recipe.ipynb #08d8c999
 class FullFineTune(Recipe):
     "CLIP4Clip meanP with every backbone weight trainable (the temperature stays frozen)."
@@ -127,6 +129,8 @@ class FullFineTune(Recipe):
         for n, p in self.clip.model.named_parameters(): p.requires_grad_(n != 'logit_scale')
 
 # %% ../nbs/01_recipe.ipynb #9cc50627
+import importlib
+
 METHODS = {'zeroshot': Recipe, 'full': FullFineTune}  # method name -> recipe class; method notebooks add theirs
 _METHOD_MODULES = {'dgl-linear': 'dgl_nb.dgl', 'dgl-transformer': 'dgl_nb.dgl', 'cma': 'dgl_nb.adapter',
                   'seqtransf': 'dgl_nb.seqtransf'}
@@ -167,6 +171,9 @@ def pick_options(method:str, # a method name
     return {k: v for k, v in given.items() if k in accepted}
 
 # %% ../nbs/01_recipe.ipynb #d7de4cb1
+import json
+from fastcore.script import call_parse, Param
+
 def param_report(method:str, backbone:str='ViT-B-32', **opts) -> dict:
     "Parameter counts of `method` built on a randomly initialised `backbone`."
     recipe = build_recipe(method, load_clip(backbone), **opts)
