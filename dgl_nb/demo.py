@@ -10,6 +10,7 @@ from typing import Optional
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from fastcore.script import call_parse
 from .errors import cli_errors, UserError
 
@@ -19,8 +20,9 @@ from .toy import make_dataset
 from .global_local import READOUTS
 
 # %% auto #0
-__all__ = ['DEMO_METHODS', 'DEMO_SETTINGS', 'KEEP', 'SWEEP_GRID', 'demo_config', 'results_table', 'run_demo', 'seed_summary',
-           'seed_table', 'demo_cli', 'sweep', 'best_settings', 'sweep_table', 'at_init']
+__all__ = ['DEMO_METHODS', 'DEMO_SETTINGS', 'KEEP', 'SWEEP_GRID', 'demo_config', 'results_table', 'validation_row', 'run_demo',
+           'seed_summary', 'seed_table', 'demo_cli', 'sweep', 'best_settings', 'sweep_table', 'at_init',
+           'cross_pairing', 'readout_ablation', 'ablation_table']
 
 # %% ../nbs/13_demo.ipynb #211d125e
 DEMO_METHODS = ('zeroshot', 'full', 'seqtransf', 'dgl-linear', 'dgl-transformer', 'cma')  # the comparison the demo runs
@@ -38,52 +40,86 @@ def demo_config(method:str, # one of DEMO_METHODS
 def _pct(n, d): return f"{100 * n / d:.2f}%" if d else '-'
 
 def results_table(results:list[dict]) -> str: # one row per method, Markdown
-    "The comparison table: parameters, both directions, per-kind R@1, twin accuracy and training time."
+    "The comparison table: parameters, T2V in both views (hard: the twin in the gallery; origin: without it), V2T, per-kind R@1, twin accuracy, training time."
     keys = ('R1', 'R5', 'R10', 'MdR', 'MnR')
-    head = (['method', 'trainable', '% of CLIP'] + [f"T2V {k}" for k in keys] + [f"V2T {k}" for k in ('R1', 'R5', 'MnR')]
-            + ['static R1', 'temporal R1', 'twin acc.', 'train s'])
+    head = (['method', 'trainable', '% of CLIP'] + [f"T2V {k}" for k in keys] + ['origin R1', 'origin R5']
+            + [f"V2T {k}" for k in ('R1', 'R5')] + ['static R1', 'temporal R1', 'twin acc.', 'train s'])
     rows = ['| ' + ' | '.join(head) + ' |', '|' + '|'.join(['---'] + ['--:'] * (len(head) - 1)) + '|']
     for r in results:
-        t, v = r['t2v'], r['v2t']
+        t, v, o = r['t2v'], r['v2t'], r.get('origin', {}).get('all')
         cells = [r['method'], f"{r['trainable']:,}", _pct(r['trainable'], r.get('backbone', r['total']))]
-        cells += [f"{t['all'][k]:.1f}" for k in keys] + [f"{v['all'][k]:.1f}" for k in ('R1', 'R5', 'MnR')]
+        cells += [f"{t['all'][k]:.1f}" for k in keys] + ([f"{o[k]:.1f}" for k in ('R1', 'R5')] if o else ['-', '-'])
+        cells += [f"{v['all'][k]:.1f}" for k in ('R1', 'R5')]
         cells += [f"{t[k]['R1']:.1f}" if k in t else '-' for k in ('static', 'temporal')]
         cells += [f"{r['twin_accuracy']:.1f}" if 'twin_accuracy' in r else '-', f"{r['train_seconds']:.0f}"]
         rows.append('| ' + ' | '.join(cells) + ' |')
     return '\n'.join(rows)
 
 # %% ../nbs/13_demo.ipynb #0bee64be
-KEEP = ('method', 'trainable', 'total', 'backbone', 'train_seconds', 't2v', 'v2t', 'twin_accuracy', 'history')
+KEEP = ('method', 'trainable', 'total', 'backbone', 'train_seconds', 't2v', 'v2t', 'origin', 'twin_accuracy', 'history', 'val')
+
+def validation_row(recipe, # a recipe
+                   data, # a RunData whose `val` is the validation gallery
+                  ) -> dict: # the keys of a training-history row: t2v_R1, t2v_R1_<kind>, twin_accuracy, origin_R1
+    "A recipe's validation metrics, named as the per-epoch curves name them."
+    from dgl_nb.train import evaluate
+    m = evaluate(recipe, data.val)
+    return dict(t2v_R1=m['t2v']['all']['R1'], **{f"t2v_R1_{k}": v['R1'] for k, v in m['t2v'].items() if k != 'all'},
+                **({'twin_accuracy': m['twin_accuracy'], 'origin_R1': m['origin']['all']['R1']} if 'twin_accuracy' in m else {}))
+
+def _experiment(cfg, data_dir, run, progress, threads, clip=None):
+    "One method of the demo (in this process or a worker): train, test, and the validation row of an untrained method."
+    from dgl_nb.train import run_experiment, load_run_data
+    from dgl_nb.recipe import build_recipe
+    if threads: torch.set_num_threads(threads)
+    clip = clip or load_tiny_clip()                               # loaded before the run seeds itself, in every process
+    r = run_experiment(cfg, data_dir, run, progress=progress, clip=clip)
+    if not r['history']:                                          # nothing trained: its validation numbers, for the curves
+        r['val'] = validation_row(build_recipe(cfg.method, clip, **cfg.recipe_opts), load_run_data(data_dir, clip, cfg.frames, train=False))
+    return r
+
+def _package_fn(fn):
+    "The package's own copy of a demo function: a function defined in a notebook cell cannot be sent to another process."
+    import importlib
+    return getattr(importlib.import_module('dgl_nb.demo'), fn.__name__)
+
+def _world_seed(data_dir:Path) -> int:
+    return json.loads((data_dir/'MSRVTT_data.json').read_text()).get('config', {}).get('seed', 0)
 
 def run_demo(out:str|Path='demo_out', # folder for data, runs, results and figures
              methods:tuple=DEMO_METHODS, # methods to compare
-             seed:int=0, # seed of the runs (the world is always drawn from seed 0)
+             seed:int=0, # training seed of the runs
              data:Optional[str|Path]=None, # an existing data folder (default: generate OUT/data)
              settings:Optional[dict]=None, # method -> dict(lr, epochs, options); default DEMO_SETTINGS
              progress:bool=True, # progress bars and per-epoch lines
              figures:bool=True, # write the figures
              save_runs:bool=True, # write each run folder (checkpoint, history) under OUT/runs
-             threads:Optional[int]=1, # torch threads (1: the same numbers on every machine; None: leave as is)
+             threads:Optional[int]=1, # torch threads per run (1: the same numbers on every machine; None: leave as is)
+             workers:int=1, # runs trained at once, each in its own process (the numbers do not depend on it)
+             world_seed:int=0, # seed of the offline world generated into OUT/data
             ) -> list[dict]: # one result per method
     "Train and evaluate every method on the offline world; write results.json, results.md and figures."
-    old = torch.get_num_threads()
-    if threads: torch.set_num_threads(threads)
-    try: return _run_demo(out, methods, seed, data, settings, progress, figures, save_runs)
-    finally: torch.set_num_threads(old)
-
-def _run_demo(out, methods, seed, data, settings, progress, figures, save_runs):
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
     data_dir = Path(data) if data else out/'data'
-    if not (data_dir/'MSRVTT_JSFUSION_test.csv').is_file(): make_dataset(data_dir, progress=progress)
-    clip = load_tiny_clip()
-    results = []
-    for m in methods:
-        cfg = demo_config(m, seed, settings)
-        run = out/'runs'/(m if seed == 0 else f'{m}-seed{seed}') if save_runs else None
-        results.append(run_experiment(cfg, data_dir, run, progress=progress, clip=clip))
+    if not (data_dir/'MSRVTT_JSFUSION_test.csv').is_file(): make_dataset(data_dir, progress=progress, seed=world_seed)
+    elif data is None and _world_seed(data_dir) != world_seed:
+        raise UserError(f"{data_dir} holds the world of seed {_world_seed(data_dir)}, not {world_seed}: pass another --out.")
+    cfgs = {m: demo_config(m, seed, settings) for m in methods}
+    runs = {m: out/'runs'/(m if seed == 0 else f'{m}-seed{seed}') if save_runs else None for m in methods}
+    if workers > 1:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+        longest = sorted(methods, key=lambda m: -cfgs[m].epochs * (m != 'zeroshot'))      # long runs first
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context('spawn')) as ex:   # workers run the package's code
+            jobs = {m: ex.submit(_package_fn(_experiment), cfgs[m], data_dir, runs[m], progress, threads) for m in longest}
+            results = [jobs[m].result() for m in methods]
+    else:
+        old, clip = torch.get_num_threads(), load_tiny_clip()
+        try: results = [_experiment(cfgs[m], data_dir, runs[m], progress, threads, clip) for m in methods]
+        finally: torch.set_num_threads(old)
     summary = dict(methods=[{k: r[k] for k in KEEP if k in r} for r in results], data=str(data_dir), seed=seed,
-                   settings={m: demo_config(m, seed, settings).__dict__ for m in methods})
+                   world_seed=_world_seed(data_dir), settings={m: cfgs[m].__dict__ for m in methods})
     summary['wall_seconds'] = round(time.time() - t0, 1)
     write_json(out/'results.json', summary)
     atomic_write(out/'results.md', lambda t: Path(t).write_text(results_table(results) + '\n'))
@@ -97,7 +133,8 @@ def seed_summary(per_seed:list[list[dict]], # results of run_demo, one list per 
                 ) -> dict: # method -> {metric: (mean, std)} over seeds
     "Mean and standard deviation over seeds of the headline metrics."
     def get(r):
-        return dict(T2V_R1=r['t2v']['all']['R1'], V2T_R1=r['v2t']['all']['R1'], static_R1=r['t2v'].get('static', {}).get('R1'),
+        return dict(T2V_R1=r['t2v']['all']['R1'], origin_R1=r.get('origin', {}).get('all', {}).get('R1'),
+                    V2T_R1=r['v2t']['all']['R1'], static_R1=r['t2v'].get('static', {}).get('R1'),
                     temporal_R1=r['t2v'].get('temporal', {}).get('R1'), twin_accuracy=r.get('twin_accuracy'))
     out = {}
     for i, m in enumerate(r['method'] for r in per_seed[0]):
@@ -108,7 +145,7 @@ def seed_summary(per_seed:list[list[dict]], # results of run_demo, one list per 
 
 def seed_table(summary:dict) -> str: # Markdown, mean +- std per method
     "The seed summary as a table."
-    keys = ('T2V_R1', 'static_R1', 'temporal_R1', 'twin_accuracy')
+    keys = ('T2V_R1', 'origin_R1', 'static_R1', 'temporal_R1', 'twin_accuracy')
     rows = ['| method | ' + ' | '.join(k.replace('_', ' ') for k in keys) + ' |', '|---' + '|--:' * len(keys) + '|']
     for m, d in summary.items():
         rows.append(f'| {m} | ' + ' | '.join(f"{d[k][0]:.1f} ± {d[k][1]:.1f}" if k in d else '-' for k in keys) + ' |')
@@ -120,20 +157,25 @@ def seed_table(summary:dict) -> str: # Markdown, mean +- std per method
 def demo_cli(out:str='demo_out', # folder for data, runs, results.json, results.md and figures
              seed:int=0, # training seed of the single run
              seeds:str=None, # several training seeds, e.g. '0,1,2': the whole comparison per seed, plus mean and spread
+             world_seed:int=0, # seed of the offline world (the README's numbers are on world 0)
+             workers:int=2, # runs trained at once, one process and one thread each (the numbers do not depend on it)
              debug:bool=False, # show the full traceback of an error
             ):
     "The main job: train every method on the offline world with its validated settings and compare them."
     t0 = time.time()
     out = Path(out)
+    if workers < 1: raise UserError(f"--workers must be at least 1, got {workers}.")
+    kw = dict(world_seed=world_seed, workers=workers)
     if seeds is None:
-        results = run_demo(out, seed=seed)
+        results = run_demo(out, seed=seed, **kw)
         print(results_table(results))
         print(f"\nwrote {out}/results.json, {out}/results.md and figures in {time.time() - t0:.0f}s")
         return
     try: ss = [int(s) for s in seeds.split(',')]
     except ValueError: raise UserError(f"--seeds must be comma-separated integers such as 0,1,2, got {seeds!r}.") from None
-    per_seed = [run_demo(out, seed=s, figures=s == ss[0], save_runs=s == ss[0]) if i == 0 else
-                run_demo(out/f'seed{s}', seed=s, data=out/'data', figures=False, save_runs=False) for i, s in enumerate(ss)]
+    per_seed = [run_demo(out, seed=s, figures=s == ss[0], save_runs=s == ss[0], **kw) if i == 0 else
+                run_demo(out/f'seed{s}', seed=s, data=out/'data', figures=False, save_runs=False, workers=workers)
+                for i, s in enumerate(ss)]
     summary = seed_summary(per_seed)
     write_json(out/'seeds.json', dict(seeds=ss, summary=summary))
     print(results_table(per_seed[0]))
@@ -141,34 +183,54 @@ def demo_cli(out:str='demo_out', # folder for data, runs, results.json, results.
     print(f"\nwrote {out}/results.json, {out}/seeds.json in {time.time() - t0:.0f}s")
 
 # %% ../nbs/13_demo.ipynb #67c360d2
+def _sharded(fn, jobs:list, costs:list, workers:int, **kw) -> list:
+    "fn(jobs_subset, **kw) -> rows, run in `workers` processes (longest jobs first, to the least loaded); rows in job order."
+    if workers <= 1: return fn(jobs, **kw)
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+    fn = _package_fn(fn)
+    shares, load = [[] for _ in range(workers)], [0] * workers
+    for i in sorted(range(len(jobs)), key=lambda i: -costs[i]):
+        w = load.index(min(load)); shares[w].append(i); load[w] += costs[i]
+    with ProcessPoolExecutor(workers, mp_context=mp.get_context('spawn')) as ex:
+        futs = [ex.submit(fn, [jobs[i] for i in sh], threads=1, **kw) for sh in shares if sh]
+        rows = {i: r for sh, f in zip([s for s in shares if s], futs) for i, r in zip(sh, f.result())}
+    return [rows[i] for i in range(len(jobs))]
+
 def sweep(data_dir:str|Path, # a data folder with a validation split (DATA/val)
           grid:dict, # method -> list of settings dicts (lr, epochs, options)
           seed:int=0, # training seed
-          progress:bool=True, # progress bars
-         ) -> list[dict]: # one row per (method, setting): the setting, the validation curve and final metrics
+          progress:bool=True, # print each row as it is done
+          workers:int=1, # processes sharing the candidates (one torch thread each); the rows do not depend on it
+         ) -> list[dict]: # one row per (method, setting), in the grid's order: the setting, the validation curves, final metrics
     "Train each candidate setting and score it on the validation gallery only."
-    from dgl_nb.train import load_run_data, fit, evaluate, seed_everything
-    from dgl_nb.recipe import build_recipe
     data_dir = Path(data_dir)
     if not (data_dir/'val'/'MSRVTT_JSFUSION_test.csv').is_file():
         raise FileNotFoundError(f"{data_dir/'val'} has no validation split: write the data with `dgl_nb_data --out {data_dir}`.")
+    cands = [(m, s) for m, ss in grid.items() for s in ss]
+    return _sharded(_sweep_rows, cands, [s['epochs'] for _, s in cands], workers, data_dir=data_dir, seed=seed, progress=progress)
+
+def _sweep_rows(cands, data_dir, seed, progress, threads=None):
+    "The sweep rows of some (method, setting) candidates, in this process."
+    from dgl_nb.train import load_run_data, fit, evaluate, seed_everything
+    from dgl_nb.recipe import build_recipe
+    if threads: torch.set_num_threads(threads)
     clip, rows, cache = load_tiny_clip(), [], {}
-    for method, cands in grid.items():
-        for s in cands:
-            cfg = demo_config(method, seed, {method: s})
-            if cfg.frames not in cache: cache[cfg.frames] = load_run_data(data_dir, clip, cfg.frames, cfg.context_length, seed=seed)
-            data = cache[cfg.frames]
-            seed_everything(seed)
-            recipe = build_recipe(method, clip, **cfg.recipe_opts)
-            t0 = time.time()
-            hist = fit(recipe, data, cfg, progress=False)
-            m = evaluate(recipe, data.val)
-            rows.append(dict(method=method, **s, seconds=round(time.time() - t0, 1), curve=[h['t2v_R1'] for h in hist],
-                             twin_curve=[h.get('twin_accuracy') for h in hist],
-                             val_R1=m['t2v']['all']['R1'], val_static=m['t2v'].get('static', {}).get('R1'),
-                             val_temporal=m['t2v'].get('temporal', {}).get('R1'), val_twins=m.get('twin_accuracy'),
-                             val_origin=m.get('origin', {}).get('all', {}).get('R1')))
-            if progress: print(json.dumps({k: v for k, v in rows[-1].items()}), flush=True)
+    for method, s in cands:
+        cfg = demo_config(method, seed, {method: s})
+        if cfg.frames not in cache: cache[cfg.frames] = load_run_data(data_dir, clip, cfg.frames, cfg.context_length, seed=seed)
+        data = cache[cfg.frames]
+        seed_everything(seed)
+        recipe = build_recipe(method, clip, **cfg.recipe_opts)
+        t0 = time.time()
+        hist = fit(recipe, data, cfg, progress=False)
+        m = evaluate(recipe, data.val)
+        rows.append(dict(method=method, **s, seconds=round(time.time() - t0, 1), curve=[h['t2v_R1'] for h in hist],
+                         twin_curve=[h.get('twin_accuracy') for h in hist],
+                         val_R1=m['t2v']['all']['R1'], val_static=m['t2v'].get('static', {}).get('R1'),
+                         val_temporal=m['t2v'].get('temporal', {}).get('R1'), val_twins=m.get('twin_accuracy'),
+                         val_origin=m.get('origin', {}).get('all', {}).get('R1')))
+        if progress: print(json.dumps({k: v for k, v in rows[-1].items()}), flush=True)
     return rows
 
 def best_settings(rows:list[dict]) -> dict: # method -> the row with the highest validation R@1 (first on ties)
@@ -219,3 +281,65 @@ def at_init(data_dir:str|Path, # a data folder with a validation split
         out[name] = dict(R1=round(e['t2v']['all']['R1'], 1), static=round(e['t2v']['static']['R1'], 1),
                          temporal=round(e['t2v']['temporal']['R1'], 1), twins=round(e['twin_accuracy'], 1))
     return out
+
+# %% ../nbs/13_demo.ipynb #be1a5063
+@torch.no_grad()
+def cross_pairing(recipes:dict, # name -> recipe whose video side is a vector per video after mean pooling (not 'cma')
+                  data, # a RunData gallery, e.g. `load_run_data(...).val`
+                  batch_size:int=64, # captions and videos per forward pass
+                 ) -> dict: # (caption model, video model) -> T2V R@1 (percent) over every query of the gallery
+    "Captions embedded by one recipe against videos embedded by another, ranked by cosine similarity."
+    from dgl_nb.train import encode_test
+    from dgl_nb.recipe import mean_pool
+    from dgl_nb.metrics import t2v_metrics
+    enc = {name: encode_test(r, data, batch_size) for name, r in recipes.items()}          # text [N, E], video [V, K, E]
+    vid = {name: F.normalize(mean_pool(v), dim=-1) for name, (_, v) in enc.items()}     # [V, E]
+    c2v = data.test.ann.cap2vid
+    return {(a, b): t2v_metrics(F.normalize(ta, dim=-1) @ vid[b].T, c2v)['R1'] for a, (ta, _) in enc.items() for b in enc}
+
+# %% ../nbs/13_demo.ipynb #cbcdf4f5
+def _ablation_rows(jobs, data_dir, threads=None):
+    "Train and measure (method, options, lr, epochs, seed) jobs in this process."
+    from dgl_nb.train import load_run_data, fit, evaluate, seed_everything
+    from dgl_nb.recipe import build_recipe
+    if threads: torch.set_num_threads(threads)
+    clip, rows = load_tiny_clip(), []
+    data = load_run_data(data_dir, clip, 8)
+    zs = build_recipe('zeroshot', clip, frames=8)
+    pair = lambda r: {f"{a}->{b}": v for (a, b), v in cross_pairing({'zeroshot': zs, 'dgl': r}, data.val).items() if 'dgl' in (a, b)}
+    for method, opts, lr, epochs, seed in jobs:
+        cfg = TrainConfig(method=method, seed=seed, lr=lr, epochs=epochs, options=dict(opts))
+        seed_everything(seed)
+        recipe = build_recipe(method, clip, **cfg.recipe_opts)
+        before = pair(recipe)
+        fit(recipe, data, cfg, progress=False)
+        m = evaluate(recipe, data.val)
+        rows.append(dict(method=method, **opts, lr=lr, epochs=epochs, seed=seed, val_R1=m['t2v']['all']['R1'],
+                         val_origin=m['origin']['all']['R1'], val_static=m['t2v']['static']['R1'],
+                         val_temporal=m['t2v']['temporal']['R1'], val_twins=m['twin_accuracy'], before=before, after=pair(recipe)))
+    return rows
+
+def readout_ablation(data_dir:str|Path, # a data folder with a validation split
+                     settings:dict, # (method, readout) -> dict(lr, epochs[, options]), e.g. from the sweep
+                     seeds:tuple=(0, 1, 2), # training seeds
+                     workers:int=1, # processes
+                    ) -> list[dict]: # one row per (method, readout, seed): validation metrics and pairings before/after
+    "Each DGL variant with each read-out and seed: validation metrics, and caption/video pairings against zero-shot."
+    jobs = [(m, {**s.get('options', {}), 'readout': r}, s['lr'], s['epochs'], seed)
+            for (m, r), s in settings.items() for seed in seeds]
+    return _sharded(_ablation_rows, jobs, [j[3] for j in jobs], workers, data_dir=Path(data_dir))
+
+def ablation_table(rows:list[dict]) -> str: # Markdown: mean +- std over seeds per (method, readout)
+    "The ablation's rows as mean ± standard deviation over seeds."
+    keys = ('val_R1', 'val_origin', 'val_static', 'val_temporal', 'val_twins')
+    pk = ('zeroshot->dgl', 'dgl->zeroshot')
+    groups = {}
+    for r in rows: groups.setdefault((r['method'], r['readout']), []).append(r)
+    ms = lambda xs: f"{np.mean(xs):.1f} ± {np.std(xs):.1f}"
+    out = ['| method | read-out | lr | epochs | seeds | val R@1 | origin | static | temporal | twins | zero-shot captions x its videos: before -> after | its captions x zero-shot videos: before -> after |',
+           '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|']
+    for (m, ro), rs in groups.items():
+        cells = [m, ro, f"{rs[0]['lr']:g}", str(rs[0]['epochs']), str(len(rs))] + [ms([r[k] for r in rs]) for k in keys]
+        cells += [f"{ms([r['before'][p] for r in rs])} -> {ms([r['after'][p] for r in rs])}" for p in pk]
+        out.append('| ' + ' | '.join(cells) + ' |')
+    return '\n'.join(out)

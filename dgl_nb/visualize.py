@@ -334,7 +334,8 @@ def plot_similarity(sim:Tensor, # [N, V] caption-video logits
     return fig
 
 # %% ../nbs/12_visualize.ipynb #c35393f3
-_CURVES = (('loss', 'training loss'), ('t2v_R1', 'T2V R@1'), ('t2v_R1_static', 'static R@1'), ('t2v_R1_temporal', 'temporal R@1'))
+_CURVES = (('loss', 'training loss'), ('t2v_R1', 'T2V R@1'), ('t2v_R1_static', 'static R@1'), ('t2v_R1_temporal', 'temporal R@1'),
+           ('twin_accuracy', 'twin accuracy'))
 
 def plot_history(histories:dict, # method -> list of per-epoch dicts (epoch, loss, t2v_R1, t2v_R1_<kind>, ...)
                  baselines:Optional[dict]=None, # name -> {key: value} drawn as dashed horizontal lines (e.g. zero-shot)
@@ -515,8 +516,7 @@ def save_demo_figures(out:str|Path, # the demo folder; runs are in out/'runs'/<m
             shared[m] = v
             for other in runs: shared.setdefault(('data', other), v.data)   # same world, same frames: decode once
         return shared[m]
-    base = {r['method']: {f't2v_R1{"_" + k if k != "all" else ""}': v['R1'] for k, v in r.get('t2v', {}).items()}
-            for r in results if not r.get('history') and 't2v' in r}
+    base = {r['method']: r['val'] for r in results if not r.get('history') and r.get('val')}   # validation, like the curves
     if any(r.get('history') for r in results):
         save('training_curves.png', lambda: plot_history({r['method']: r.get('history') for r in results}, baselines=base))
     if results: save('results.png', lambda: plot_results(results))
