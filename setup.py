@@ -1,6 +1,8 @@
 from setuptools import setup
+from setuptools.command.build_py import build_py
 from configparser import ConfigParser
-import setuptools, shlex
+from pathlib import Path
+import setuptools, shlex, shutil
 
 # note: all settings are in settings.ini; edit there, not here
 config = ConfigParser(delimiters=['='])
@@ -34,8 +36,25 @@ pkg_data = cfg.get('package_data', None)
 if pkg_data:
     package_data[cfg['lib_name']] =  [x for x in pkg_data.split(',') if x]
 
+# The tiny CLIP's weights and record live once in the repository (data/); a built package carries a copy in
+# dgl_nb/assets, where `dgl_nb.tiny.load_tiny_clip` looks first. An editable install reads data/ in place.
+ASSETS = ('tiny_clip.safetensors', 'tiny_clip.json')
+
+class build_py_with_assets(build_py):
+    "build_py that also copies data/tiny_clip.* into the built package as dgl_nb/assets/."
+    def run(self):
+        super().run()
+        if getattr(self, 'editable_mode', False): return
+        dest = Path(self.build_lib)/cfg['lib_path']/'assets'
+        dest.mkdir(parents=True, exist_ok=True)
+        for name in ASSETS:
+            src = Path('data')/name
+            if not src.is_file(): raise SystemExit(f"{src} is missing: the package must carry the tiny CLIP (restore data/ from git).")
+            shutil.copyfile(src, dest/name)
+
 setuptools.setup(
     name = cfg['lib_name'],
+    cmdclass = {'build_py': build_py_with_assets},
     license = lic[0],
     classifiers = [
         'Development Status :: ' + statuses[int(cfg['status'])],

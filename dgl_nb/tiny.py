@@ -23,9 +23,10 @@ from .toy import (SIZE, SHAPES, COLORS, BACKGROUNDS, LOOKS, PLACES, EVENTS, Clip
                         sample_clip, reverse_clip, render_clip, caption, normalize_frames, recall_at_1, STATIC_TEMPLATES)
 
 # %% auto #0
-__all__ = ['FRAME_TEMPLATES', 'EMPTY_TEMPLATE', 'TINY_SEED', 'TINY_STEPS', 'sample_frames', 'frame_captions', 'caption_matches',
-           'soft_clip_loss', 'pretrain_tiny_clip', 'repo_data_dir', 'save_tiny_clip', 'load_tiny_clip', 'ridge_fit',
-           'ridge_predict', 'r2_score', 'embed_frames', 'frame_probes', 'twin_caption_cosines', 'zeroshot_frames']
+__all__ = ['FRAME_TEMPLATES', 'EMPTY_TEMPLATE', 'TINY_SEED', 'TINY_STEPS', 'NO_PRETRAIN', 'sample_frames', 'frame_captions',
+           'caption_matches', 'soft_clip_loss', 'pretrain_tiny_clip', 'package_assets_dir', 'repo_data_dir',
+           'cache_dir', 'save_tiny_clip', 'tiny_clip_path', 'load_tiny_clip', 'ridge_fit', 'ridge_predict', 'r2_score',
+           'embed_frames', 'frame_probes', 'twin_caption_cosines', 'zeroshot_frames']
 
 # %% ../nbs/06_tiny_clip.ipynb #8a7618a4
 FRAME_TEMPLATES = (   # (template, the attributes it names: shape s, colour c, background b, place p)
@@ -149,12 +150,19 @@ def pretrain_tiny_clip(seed:int=0, # seed of the initial weights and of the data
 
 # %% ../nbs/06_tiny_clip.ipynb #4cf39a60
 TINY_SEED, TINY_STEPS = 0, 1500  # the shipped weights: seed and steps of `pretrain_tiny_clip`
+NO_PRETRAIN = 'DGL_NB_NO_PRETRAIN'  # environment variable: set to 1, `load_tiny_clip` refuses to pretrain (an error instead)
 
-def repo_data_dir() -> Path: # the repository's data/ folder (may not exist for a pip install)
+def package_assets_dir() -> Path: # dgl_nb/assets: where a built package (wheel, `pip install .`) carries the weights
+    "Where an installed package keeps its copy of the shipped tiny CLIP weights."
+    return Path(dgl_nb.__file__).resolve().parent/'assets'
+
+def repo_data_dir() -> Path: # the repository's data/ folder (absent from a non-editable install)
     "Where the repository keeps the shipped tiny CLIP weights."
     return Path(dgl_nb.__file__).resolve().parent.parent/'data'
 
-def _cache_dir() -> Path: return Path(os.environ.get('DGL_NB_CACHE', Path.home()/'.cache'/'dgl_nb'))
+def cache_dir() -> Path: # $DGL_NB_CACHE, default ~/.cache/dgl_nb
+    "The folder for files dgl_nb computes once and keeps (pretrained weights, video embeddings)."
+    return Path(os.environ.get('DGL_NB_CACHE') or Path.home()/'.cache'/'dgl_nb')
 
 def save_tiny_clip(model, # a pretrained open_clip TINY_CLIP model
                    path, # the .safetensors file to write
@@ -165,21 +173,33 @@ def save_tiny_clip(model, # a pretrained open_clip TINY_CLIP model
     save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(path))
     path.with_suffix('.json').write_text(json.dumps(record, indent=1) + '\n')
 
+def tiny_clip_path(pretrain:Optional[bool]=None, # pretrain when no weights are found (None: unless $DGL_NB_NO_PRETRAIN is set)
+                   shipped:Optional[tuple]=None, # folders holding shipped weights (default: the package's assets, then data/)
+                  ) -> Path: # a tiny_clip.safetensors file
+    "The shipped tiny CLIP weights, else the cached ones, else (if allowed) weights pretrained once into the cache."
+    for folder in (package_assets_dir(), repo_data_dir()) if shipped is None else shipped:
+        if (Path(folder)/'tiny_clip.safetensors').is_file(): return Path(folder)/'tiny_clip.safetensors'
+    path = cache_dir()/f'tiny_clip-seed{TINY_SEED}-steps{TINY_STEPS}.safetensors'
+    if path.is_file(): return path
+    if pretrain is None: pretrain = os.environ.get(NO_PRETRAIN, '').strip() in ('', '0')
+    if not pretrain:
+        raise FileNotFoundError(f"No tiny CLIP weights in the package (dgl_nb/assets), the repository (data/) or the cache "
+                                f"({path}), and pretraining is switched off ({NO_PRETRAIN} is set): reinstall dgl_nb (its wheel and its "
+                                f"repository carry them), or unset {NO_PRETRAIN} to pretrain them once (several minutes).")
+    print(f"No shipped tiny CLIP weights; pretraining them once (several minutes) into {path}")
+    t0 = time.time()
+    save_tiny_clip(pretrain_tiny_clip(TINY_SEED, TINY_STEPS), path, seed=TINY_SEED, steps=TINY_STEPS,
+                   seconds=round(time.time() - t0, 1))
+    return path
+
 def load_tiny_clip(device:str='cpu', # where the model lives
-                   path:Optional[str]=None, # a weights file; default data/tiny_clip.safetensors, else the cache
+                   path:Optional[str]=None, # a weights file; default `tiny_clip_path()` (the package's, data/ or the cache)
                   ) -> FrozenCLIP: # the frozen pretrained tiny CLIP
     "The pretrained tiny CLIP of the offline world, frozen."
-    if path is None:
-        path = repo_data_dir()/'tiny_clip.safetensors'
-        if not path.is_file():
-            path = _cache_dir()/f'tiny_clip-seed{TINY_SEED}-steps{TINY_STEPS}.safetensors'
-            if not path.is_file():
-                print(f"No shipped tiny CLIP weights; pretraining them once (about 15 minutes on 2 cores) into {path}")
-                t0 = time.time()
-                save_tiny_clip(pretrain_tiny_clip(TINY_SEED, TINY_STEPS), path, seed=TINY_SEED, steps=TINY_STEPS,
-                               seconds=round(time.time() - t0, 1))
+    if path is None: path = tiny_clip_path()
     elif not Path(path).is_file(): raise FileNotFoundError(f"No tiny CLIP weights at {path}: pass an existing .safetensors file or path=None.")
     return load_clip(TINY_CLIP, pretrained=str(path), device=device)
+
 
 # %% ../nbs/06_tiny_clip.ipynb #edaaec8a
 def ridge_fit(X:np.ndarray, # [n, d] features
