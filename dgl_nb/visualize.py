@@ -23,11 +23,11 @@ from .clip import FrozenCLIP, attend, block_forward
 from .video import OPENAI_MEAN, OPENAI_STD
 
 # %% auto #0
-__all__ = ['denormalize', 'upsample_maps', 'overlay_heatmap', 'plot_frame_rows', 'clip_cls_attention', 'plot_global_attention',
-           'shape_cover', 'global_attention_on_shape', 'plot_raw_mass', 'plot_frame_prompts', 'plot_frame_weights',
-           'topk_videos', 'plot_retrieval', 'similarity_subset', 'plot_similarity', 'plot_history', 'plot_results',
-           'RunView', 'open_run', 'pick_query', 'run_retrieval', 'run_frame_weights', 'run_attention',
-           'save_demo_figures']
+__all__ = ['TOKENS', 'denormalize', 'upsample_maps', 'overlay_heatmap', 'plot_frame_rows', 'clip_cls_attention',
+           'plot_global_attention', 'shape_cover', 'attention_on_shape', 'global_attention_on_shape', 'shape_ratios',
+           'plot_raw_mass', 'plot_frame_prompts', 'plot_frame_weights', 'topk_videos', 'plot_retrieval',
+           'similarity_subset', 'plot_similarity', 'plot_history', 'plot_results', 'RunView', 'open_run', 'pick_query',
+           'run_retrieval', 'run_frame_weights', 'run_attention', 'save_demo_figures']
 
 # %% ../nbs/12_visualize.ipynb #73723f50
 def denormalize(frames:Tensor, # [..., 3, H, W] CLIP-normalised pixels
@@ -129,8 +129,8 @@ def plot_global_attention(recipe, # a DGL recipe (dgl-linear or dgl-transformer)
                           layer:int=-1, # which visual block
                           prompt:int=0, # which global prompt (0 gives the video embedding)
                           title:Optional[str]=None, # figure title (default: names the block)
-                         ) -> Figure: # 3 x T image axes: frames, DGL global prompt, plain CLIP class token
-    "DGL's global prompt attention over each frame's patches, beside plain frozen CLIP's class-token attention."
+                         ) -> Figure: # 4 x T image axes: frames, DGL global prompt, DGL frame CLS, plain CLIP class token
+    "DGL's global prompt and frame class tokens over each frame's patches, beside plain frozen CLIP's class token."
     if not hasattr(recipe, 'video_attention'):
         raise TypeError(f"plot_global_attention needs a DGL recipe (dgl-linear or dgl-transformer), got {type(recipe).__name__}.")
     recipe.eval()
@@ -139,9 +139,11 @@ def plot_global_attention(recipe, # a DGL recipe (dgl-linear or dgl-transformer)
     G = maps['global_to_patches'].shape[2]
     if not 0 <= prompt < G: raise ValueError(f"prompt={prompt}: this recipe has {G} global prompts (0..{G - 1}).")
     glob = maps['global_to_patches'][0].mean(0)[prompt]                      # [T, N], heads averaged
+    own = maps['cls_to_patches'][0].mean(0)                                 # [T, N] DGL's frame CLS (the cls_mean read-out)
     cls = clip_cls_attention(recipe.clip, frames[None], layer)[0].mean(0)   # [T, N]
     n = len(recipe.clip.visual_blocks)
-    return plot_frame_rows(frames, {f'DGL global\nprompt #{prompt}': glob, 'frozen CLIP\nframe CLS': cls}, maps['grid'],
+    rows = {f'DGL global\nprompt #{prompt}': glob, 'DGL\nframe CLS': own, 'frozen CLIP\nframe CLS': cls}
+    return plot_frame_rows(frames, rows, maps['grid'],
                            title=title or f'attention over each frame\'s patches, block {layer % n + 1} of {n}')
 
 # %% ../nbs/12_visualize.ipynb #d5484849
@@ -156,21 +158,53 @@ def shape_cover(frames:Tensor, # [T, 3, H, W] CLIP-normalised frames of one vide
     gh, gw = grid
     return rearrange(fg, 't (gh ph) (gw pw) -> t (gh gw) (ph pw)', gh=gh, gw=gw).mean(-1)   # [T, N]
 
+TOKENS = ('global', 'cls', 'clip_cls')  # DGL's global prompt, DGL's frame CLS tokens, frozen CLIP's frame CLS token
+
 @torch.no_grad()
-def global_attention_on_shape(recipe, # a DGL recipe (dgl-linear or dgl-transformer)
-                              frames:Tensor, # [T, 3, H, W] CLIP-normalised frames of one video
-                              layer:int=-1, # which visual block
-                              prompt:int=0, # which global prompt (0 gives the video embedding)
-                              thresh:float=0.1, # foreground threshold of `shape_cover`
-                             ) -> dict: # raw [T, N], cover [T, N], frame_mass [T], on_shape, shape_share, ratio
-    "Raw attention of one global prompt on each frame's patches, and the share of it on the shape's patches."
-    maps = recipe.video_attention(frames[None].to(recipe.clip.device), layer)
-    raw = maps['global_to_patches'][0].mean(0)[prompt].float().cpu()             # [T, N] heads averaged, not renormalised
-    cover = shape_cover(frames.cpu(), maps['grid'], thresh)                       # [T, N]
+def attention_on_shape(model, # a DGL recipe, or any recipe / FrozenCLIP for token='clip_cls'
+                       frames:Tensor, # [T, 3, H, W] CLIP-normalised frames of one video
+                       token:str='global', # one of TOKENS
+                       layer:int=-1, # which visual block
+                       prompt:int=0, # which global prompt, for token='global' (0: the official read-out)
+                       thresh:float=0.1, # foreground threshold of `shape_cover`
+                      ) -> dict: # raw [T, N], cover [T, N], frame_mass [T], on_shape, shape_share, ratio, grid
+    "Raw attention of a token on each frame's patches (heads averaged), and the share of it on the shape's patches."
+    if token not in TOKENS: raise ValueError(f"Unknown token {token!r}: use one of {TOKENS}.")
+    clip = getattr(model, 'clip', model)
+    if token == 'clip_cls':
+        raw = clip_cls_attention(clip, frames[None].to(clip.device), layer)[0].mean(0)           # [T, N]
+        grid = (clip.image_size // clip.patch_size,) * 2
+    else:
+        if not hasattr(model, 'video_attention'): raise TypeError(f"token={token!r} needs a DGL recipe, got {type(model).__name__}.")
+        maps = model.video_attention(frames[None].to(clip.device), layer)
+        raw = maps['global_to_patches'][0].mean(0)[prompt] if token == 'global' else maps['cls_to_patches'][0].mean(0)  # [T, N]
+        grid = maps['grid']
+    raw = raw.float().cpu()                                                       # not renormalised
+    cover = shape_cover(frames.cpu(), grid, thresh)                               # [T, N]
     on_shape = ((raw * cover).sum() / raw.sum()).item()                           # share of the patch attention on the shape
     shape_share = cover.mean().item()                                             # share of the frames the shape covers
     return dict(raw=raw, cover=cover, frame_mass=raw.sum(-1), on_shape=on_shape, shape_share=shape_share,
-                ratio=on_shape / max(shape_share, 1e-12), grid=maps['grid'])
+                ratio=on_shape / max(shape_share, 1e-12), grid=grid)
+
+def global_attention_on_shape(recipe, # a DGL recipe (dgl-linear or dgl-transformer)
+                              frames:Tensor, # [T, 3, H, W] CLIP-normalised frames of one video
+                              layer:int=-1, # which visual block
+                              prompt:int=0, # which global prompt (0 gives the official read-out)
+                              thresh:float=0.1, # foreground threshold of `shape_cover`
+                             ) -> dict: # as `attention_on_shape`
+    "Raw attention of one global prompt on each frame's patches, and the share of it on the shape's patches."
+    return attention_on_shape(recipe, frames, 'global', layer, prompt, thresh)
+
+def shape_ratios(models:dict, # name -> (model, token) as `attention_on_shape` takes them
+                 videos:Sequence[Tensor], # [T, 3, H, W] frames of each video
+                 layer:int=-1, # which visual block
+                ) -> dict: # name -> {'ratios': [n], 'median', 'q1', 'q3'} over the videos
+    "The on-shape ratio of several tokens over the same videos: medians and quartiles, never a chosen video."
+    out = {}
+    for name, (model, token) in models.items():
+        r = np.array([attention_on_shape(model, v, token, layer)['ratio'] for v in videos])
+        out[name] = dict(ratios=r, median=float(np.median(r)), q1=float(np.quantile(r, 0.25)), q3=float(np.quantile(r, 0.75)))
+    return out
 
 def plot_raw_mass(frames:Tensor, # [T, 3, H, W] CLIP-normalised frames of one video
                   a:dict, # a `global_attention_on_shape` result
