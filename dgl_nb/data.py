@@ -4,7 +4,7 @@
 
 # %% ../nbs/10a_data.ipynb #a81e5c83
 from __future__ import annotations
-import csv, json, warnings
+import csv, json, os, warnings
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,8 +19,8 @@ from fastcore.basics import patch
 from .video import read_frames, preprocess_frames, VideoReadError, OPENAI_MEAN, OPENAI_STD
 
 # %% auto #0
-__all__ = ['MSRVTT_DATA_HELP', 'Annotations', 'find_fixtures', 'read_video_ids', 'load_msrvtt', 'load_lsmdc', 'load_activitynet',
-           'VideoTextDataset', 'collate']
+__all__ = ['ANNOTATIONS_ENV', 'MSRVTT_DATA_HELP', 'Annotations', 'find_fixtures', 'read_video_ids', 'load_msrvtt', 'load_lsmdc',
+           'load_activitynet', 'VideoTextDataset', 'collate']
 
 # %% ../nbs/10a_data.ipynb #d3084417
 @dataclass
@@ -65,9 +65,17 @@ class Annotations:
         return cls(list(index), list(caps), cap2vid, None if kinds is None else list(kinds))
 
 # %% ../nbs/10a_data.ipynb #6d2cf1cb
+ANNOTATIONS_ENV = 'DGL_NB_ANNOTATIONS'   # a folder with msrvtt/, lsmdc/, activitynet/ (e.g. DGL's dataset/)
+
 def find_fixtures(start:Optional[str|Path]=None, # where to start searching upward (default: the working directory)
-                 ) -> Optional[Path]: # the `shared/fixtures` folder, or None
-    "The nearest `shared/fixtures` folder in `start` or one of its parents."
+                 ) -> Optional[Path]: # the folder of public annotation files, or None
+    "The folder `$DGL_NB_ANNOTATIONS`, else the nearest `shared/fixtures` in `start` or one of its parents."
+    env = os.environ.get(ANNOTATIONS_ENV)
+    if env:
+        if not Path(env).expanduser().is_dir():
+            raise FileNotFoundError(f"{ANNOTATIONS_ENV}={env!r} is not a folder: point it at a folder with msrvtt/, lsmdc/ "
+                                    "and activitynet/ subfolders, such as the dataset/ folder of DGL's repository.")
+        return Path(env).expanduser()
     p = Path(start or Path.cwd()).resolve()
     for d in [p, *p.parents]:
         if (d/'shared'/'fixtures').is_dir(): return d/'shared'/'fixtures'

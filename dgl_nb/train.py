@@ -172,7 +172,7 @@ def resolve_device(device:str) -> str:
 class RunData:
     "The training pairs, the test gallery and (where the folder has one) the validation gallery of a run."
     train: Optional[object]   # VideoTextDataset of caption-video pairs (train=True), or None for evaluation only
-    test: object              # VideoTextDataset of gallery videos (mode='videos', cached)
+    test: object              # VideoTextDataset of gallery videos (mode='videos', cached unless asked not to)
     test_tokens: Tensor       # [N, L] tokens of every test caption
     twins: Optional[list] = None  # per gallery video, the index of its time-reversed twin (-1: none), from twins.json
     val: Optional['RunData'] = None  # the validation gallery (DATA/val), evaluated after every epoch
@@ -185,8 +185,9 @@ def load_run_data(data_dir:str|Path, # folder with MSRVTT_data.json, MSRVTT_trai
                   video_dir:Optional[str|Path]=None, # where `<video_id>.mp4` files live (default `data_dir/videos`)
                   seed:int=0, # seed of the training frame sampling
                   train:bool=True, # also build the training pairs
+                  cache:bool=True, # keep the decoded gallery videos in memory (off for one evaluation of a large gallery)
                  ) -> RunData:
-    "Training pairs, cached test gallery and validation gallery (DATA/val, if any) for a folder in the MSR-VTT layout."
+    "Training pairs, test gallery and validation gallery (DATA/val, if any) for a folder in the MSR-VTT layout."
     from functools import partial
     from dgl_nb.data import load_msrvtt, VideoTextDataset
     data_dir = Path(data_dir)
@@ -198,12 +199,12 @@ def load_run_data(data_dir:str|Path, # folder with MSRVTT_data.json, MSRVTT_trai
                         f"(default {data_dir/'videos'}).")
     tok = partial(clip.tokenize, context_length=context_length)
     kw = dict(video_dir=video_dir, tokenizer=tok, T=frames, image_size=clip.image_size, seed=seed)
-    test = VideoTextDataset(load_msrvtt(data_dir, 'test'), mode='videos', cache=True, **kw)
+    test = VideoTextDataset(load_msrvtt(data_dir, 'test'), mode='videos', cache=cache, **kw)
     tr = VideoTextDataset(load_msrvtt(data_dir, 'train'), mode='pairs', train=True, **kw) if train else None
     from dgl_nb.toy import read_twins, twin_groups          # the offline world marks time-reversed twins
     val = None
     if (data_dir/'val'/'MSRVTT_JSFUSION_test.csv').is_file():   # a validation gallery in the same layout
-        vds = VideoTextDataset(load_msrvtt(data_dir/'val', 'test'), mode='videos', cache=True, **kw)
+        vds = VideoTextDataset(load_msrvtt(data_dir/'val', 'test'), mode='videos', cache=cache, **kw)
         val = RunData(None, vds, vds.tokenize_all(), read_twins(data_dir/'val', vds.ann.video_ids))
     groups = None
     if tr is not None:
@@ -613,9 +614,21 @@ def eval_cli(run:str='runs/run', # a run folder written by dgl_nb_train
              data:str='toy_data', # data folder in the MSR-VTT layout
              videos:str=None, # folder of <video_id>.mp4 files (default DATA/videos)
              device:str=None, # override the device
+             official:str=None, # a checkpoint released by DGL's authors (the official main.py's .pth.tar): evaluate it instead of --run
+             readout:str=None, # with --official: the video read-out (default the official global0)
+             frames:int=None, # with --official: frames per video (default: from the checkpoint; 12 for DGL-Linear)
+             context_length:int=None, # with --official: tokens per caption (default 32, as the official MSR-VTT runs)
              debug:bool=False, # show the full traceback of an error
             ):
-    "Rebuild a saved run from its checkpoint and print its test metrics as JSON."
-    recipe, cfg = load_run(run, device)
-    d = load_run_data(data, recipe.clip, cfg.frames, cfg.context_length, videos, cfg.seed, train=False)
-    print(json.dumps(_json_ready(evaluate(recipe, d)), indent=1))
+    "Print the test metrics of a saved run, or with --official of a released DGL checkpoint, as JSON."
+    if official is None:
+        given = [f"--{k}" for k, v in dict(readout=readout, frames=frames, context_length=context_length).items() if v is not None]
+        if given: raise UserError(f"{', '.join(given)} {'applies' if len(given) == 1 else 'apply'} only with --official; a run "
+                                  "folder keeps the settings it was trained with.")
+        recipe, cfg = load_run(run, device)
+        d = load_run_data(data, recipe.clip, cfg.frames, cfg.context_length, videos, cfg.seed, train=False, cache=False)
+        return print(json.dumps(_json_ready(evaluate(recipe, d)), indent=1))
+    from dgl_nb.official import load_official_checkpoint, OFFICIAL_CONTEXT
+    o = load_official_checkpoint(official, frames=frames, readout=readout or 'global0', device=resolve_device(device or 'cpu'))
+    d = load_run_data(data, o.clip, o.info['frames'], context_length or OFFICIAL_CONTEXT, videos, train=False, cache=False)
+    print(json.dumps(_json_ready(dict(checkpoint=o.info, **evaluate(o.recipe, d))), indent=1))
