@@ -134,8 +134,8 @@ class VideoIndex:
     files: list                   # [V] the readable videos, sorted
     video: VideoFeatures          # feats [V, K, E], mask [V, K]
     skipped: list                 # (file, reason) for each unreadable video
-    n_embedded: int               # videos decoded and embedded by this call (readable or not)
-    n_cached: int                 # videos whose embedding (or unreadability) came from the cache
+    n_embedded: int               # readable videos decoded and embedded by this call
+    n_cached: int                 # readable videos whose embedding came from the cache
     cache_file: Optional[Path]    # where the embeddings are kept (None: not kept)
 
 def index_cache_file(folder:str|Path, # the searched folder
@@ -199,7 +199,8 @@ def index_folder(s:Searcher, # the recipe
         p, r = skipped[0]
         raise UserError(f"--videos {folder}: none of its {len(files)} video files can be read (e.g. {p.name}: {r})")
     video = VideoFeatures(torch.stack([ok[names[i]][1].feats for i in keep]), torch.stack([ok[names[i]][1].mask for i in keep]))
-    return VideoIndex(folder, [files[i] for i in keep], video, skipped, len(todo), len(files) - len(todo), cfile)
+    n_new = sum(names[i] in ok for i in todo)
+    return VideoIndex(folder, [files[i] for i in keep], video, skipped, n_new, len(keep) - n_new, cfile)
 
 # %% ../nbs/11a_search.ipynb #ae7436f8
 def tokenize_checked(s:Searcher, # the recipe
