@@ -550,8 +550,8 @@ def run_experiment(cfg:TrainConfig, # what to train
         done = out is not None and (Path(out)/'metrics.json').is_file()
         raise UserError(f"Nothing to resume in {out}: " + ("the run is finished (metrics.json)." if done else
                         f"it has no {STATE_FILE} (written after the first finished epoch); start the run without --resume."))
-    seed_everything(cfg.seed)
-    clip = clip if clip is not None else load_backbone(cfg)
+    clip = clip if clip is not None else load_backbone(cfg)       # loading may draw numbers (random weights are seeded)
+    seed_everything(cfg.seed)                                     # so the recipe's start depends on the seed alone
     recipe = build_recipe(cfg.method, clip, **cfg.recipe_opts).to(resolve_device(cfg.device))
     data = load_run_data(data_dir, clip, cfg.frames, cfg.context_length, video_dir, cfg.seed)
     history = fit(recipe, data, cfg, progress, state=state, resume=resume, on_epoch_end=on_epoch_end)
