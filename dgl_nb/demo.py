@@ -14,15 +14,15 @@ import torch.nn.functional as F
 from fastcore.script import call_parse
 from .errors import cli_errors, UserError
 
-from .train import TrainConfig, run_experiment, write_json, atomic_write, OFFLINE_SETTINGS
+from .train import TrainConfig, run_experiment, write_json, atomic_write, OFFLINE_SETTINGS, validation_row
 from .tiny import load_tiny_clip
 from .toy import make_dataset
 from .global_local import READOUTS
 
 # %% auto #0
-__all__ = ['DEMO_METHODS', 'DEMO_SETTINGS', 'KEEP', 'SWEEP_GRID', 'demo_config', 'results_table', 'validation_row', 'run_demo',
-           'seed_summary', 'seed_table', 'demo_cli', 'sweep', 'best_settings', 'sweep_table', 'at_init',
-           'cross_pairing', 'readout_ablation', 'ablation_table']
+__all__ = ['DEMO_METHODS', 'DEMO_SETTINGS', 'KEEP', 'SWEEP_GRID', 'demo_config', 'results_table', 'run_demo', 'seed_summary',
+           'seed_table', 'demo_cli', 'sweep', 'best_settings', 'sweep_table', 'at_init', 'cross_pairing',
+           'readout_ablation', 'ablation_table']
 
 # %% ../nbs/13_demo.ipynb #211d125e
 DEMO_METHODS = ('zeroshot', 'full', 'seqtransf', 'dgl-linear', 'dgl-transformer', 'cma')  # the comparison the demo runs
@@ -57,15 +57,6 @@ def results_table(results:list[dict]) -> str: # one row per method, Markdown
 
 # %% ../nbs/13_demo.ipynb #0bee64be
 KEEP = ('method', 'trainable', 'total', 'backbone', 'train_seconds', 't2v', 'v2t', 'origin', 'twin_accuracy', 'history', 'val')
-
-def validation_row(recipe, # a recipe
-                   data, # a RunData whose `val` is the validation gallery
-                  ) -> dict: # the keys of a training-history row: t2v_R1, t2v_R1_<kind>, twin_accuracy, origin_R1
-    "A recipe's validation metrics, named as the per-epoch curves name them."
-    from dgl_nb.train import evaluate
-    m = evaluate(recipe, data.val)
-    return dict(t2v_R1=m['t2v']['all']['R1'], **{f"t2v_R1_{k}": v['R1'] for k, v in m['t2v'].items() if k != 'all'},
-                **({'twin_accuracy': m['twin_accuracy'], 'origin_R1': m['origin']['all']['R1']} if 'twin_accuracy' in m else {}))
 
 def _experiment(cfg, data_dir, run, progress, threads, clip=None):
     "One method of the demo (in this process or a worker): train, test, and the validation row of an untrained method."

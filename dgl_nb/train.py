@@ -28,9 +28,9 @@ from .errors import UserError, cli_errors, one_line, prepare_out_dir
 # %% auto #0
 __all__ = ['LR', 'OFFLINE_SETTINGS', 'RECIPES', 'STATE_FILE', 'RUN_FILES', 'TrainConfig', 'recipe_config', 'print_recipes',
            'make_optimizer', 'warmup_cosine', 'seed_everything', 'resolve_device', 'RunData', 'load_run_data',
-           'check_broken', 'encode_test', 'evaluate', 'fit', 'atomic_write', 'write_json', 'tensor_checksum',
-           'save_tensors', 'load_tensors', 'save_checkpoint', 'load_checkpoint', 'save_state', 'load_state',
-           'load_backbone', 'save_run', 'load_run', 'run_experiment', 'train_cli', 'eval_cli']
+           'check_broken', 'encode_test', 'evaluate', 'validation_row', 'fit', 'atomic_write', 'write_json',
+           'tensor_checksum', 'save_tensors', 'load_tensors', 'save_checkpoint', 'load_checkpoint', 'save_state',
+           'load_state', 'load_backbone', 'save_run', 'load_run', 'run_experiment', 'train_cli', 'eval_cli']
 
 # %% ../nbs/11_train.ipynb #19238afc
 @dataclass
@@ -276,6 +276,14 @@ def evaluate(recipe:Recipe, # a recipe
             out['origin'][kind] = t2v_metrics(sim[rows], cap2vid[rows], broken, exclude[rows])
     if data.test.n_broken: out['broken_videos'] = sorted(data.test.broken)
     return (out, sim) if return_sim else out
+
+def validation_row(recipe, # a recipe
+                   data, # a RunData whose `val` is the validation gallery
+                  ) -> dict: # the keys of a training-history row: t2v_R1, t2v_R1_<kind>, twin_accuracy, origin_R1
+    "A recipe's validation metrics, named as the per-epoch curves name them."
+    m = evaluate(recipe, data.val)
+    return dict(t2v_R1=m['t2v']['all']['R1'], **{f"t2v_R1_{k}": v['R1'] for k, v in m['t2v'].items() if k != 'all'},
+                **({'twin_accuracy': m['twin_accuracy'], 'origin_R1': m['origin']['all']['R1']} if 'twin_accuracy' in m else {}))
 
 # %% ../nbs/11_train.ipynb #2d6d2f2e
 def fit(recipe:Recipe, # the recipe to train (trainable parameters only are updated)
