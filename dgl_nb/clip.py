@@ -46,6 +46,7 @@ from pathlib import Path
 
 class WeightsUnavailable(RuntimeError):
     "Pretrained weights could not be found locally or downloaded."
+    user_error = True   # what to do is the user's (a local file, a network): the console scripts say it in one line
 
 def hub_reachable(host:str='huggingface.co', # the host that serves open_clip's weights
                   timeout:float=3.0, # seconds before we give up

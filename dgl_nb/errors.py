@@ -27,7 +27,8 @@ def cli_errors(f):
     @functools.wraps(f)
     def _inner(*args, **kwargs):
         try: return f(*args, **kwargs)
-        except USER_ERRORS as e:
+        except Exception as e:
+            if not (isinstance(e, USER_ERRORS) or getattr(e, 'user_error', False)): raise   # a bug: its traceback
             if kwargs.get('debug'): raise
             prog = Path(sys.argv[0]).name if sys.argv and Path(sys.argv[0]).name.startswith('dgl_nb') else f.__name__
             print(f"{prog}: error: {one_line(e)}", file=sys.stderr)
