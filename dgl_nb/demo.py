@@ -22,7 +22,7 @@ from .global_local import READOUTS
 # %% auto #0
 __all__ = ['DEMO_METHODS', 'DEMO_SETTINGS', 'KEEP', 'SWEEP_GRID', 'demo_config', 'results_table', 'run_demo', 'seed_summary',
            'seed_table', 'demo_cli', 'sweep', 'best_settings', 'sweep_table', 'at_init', 'cross_pairing',
-           'readout_agreement', 'readout_ablation', 'ablation_table']
+           'readout_agreement', 'readout_ablation', 'readout_settings', 'ablation_table']
 
 # %% ../nbs/13_demo.ipynb #211d125e
 DEMO_METHODS = ('zeroshot', 'full', 'seqtransf', 'dgl-linear', 'dgl-transformer', 'cma')  # the comparison the demo runs
@@ -336,6 +336,17 @@ def readout_ablation(data_dir:str|Path, # a data folder with a validation split
     jobs = [(m, {**s.get('options', {}), 'readout': r}, s['lr'], s['epochs'], seed)
             for (m, r), s in settings.items() for seed in seeds]
     return _sharded(_ablation_rows, jobs, [j[3] for j in jobs], workers, data_dir=Path(data_dir))
+
+def readout_settings(rows:list[dict], # sweep rows
+                    ) -> dict: # (method, readout) -> dict(lr, epochs) of the best row with that read-out alone
+    "Each DGL variant's best budget for each read-out (official start of the global prompts), from a sweep."
+    best = {}
+    for r in rows:
+        o = r.get('options', {})
+        if r['method'].startswith('dgl') and set(o) == {'readout'}:
+            k = (r['method'], o['readout'])
+            if k not in best or r['val_R1'] > best[k]['val_R1']: best[k] = r
+    return {k: dict(lr=r['lr'], epochs=r['epochs']) for k, r in best.items()}
 
 def ablation_table(rows:list[dict]) -> str: # Markdown: mean +- std over seeds per (method, readout)
     "The ablation's rows as mean ± standard deviation over seeds."

@@ -80,10 +80,10 @@ LR = {'full': 1e-4, 'seqtransf': 1e-4, 'dgl-linear': 2e-3, 'dgl-transformer': 2e
 OFFLINE_SETTINGS = {  # per method on the offline world, chosen on its validation split (the sweep in the demo notebook)
     'full': dict(lr=1e-4, epochs=8),
     'seqtransf': dict(lr=3e-3, epochs=30, options=dict(text='tower')),
-    'dgl-linear': dict(lr=2e-3, epochs=8, options=dict(global_init='uniform')),
-    'dgl-transformer': dict(lr=2e-3, epochs=8, options=dict(global_init='cls')),
+    'dgl-linear': dict(lr=2e-3, epochs=8, options=dict(readout='cls_mean')),        # the mean of the frames' class tokens
+    'dgl-transformer': dict(lr=2e-3, epochs=30, options=dict(readout='global_cls_mean')),  # ... and of the global prompts
     'cma': dict(lr=1e-3, epochs=8),
-}
+}  # both DGL variants: the official default read-out, global prompt #0, lost on the validation split (13_demo)
 
 # %% ../nbs/11_train.ipynb #68d402e4
 _COMMON = dict(backbone='ViT-B-32', pretrained='openai', context_length=32, warmup=0.1, weight_decay=0.2, grad_clip=1.0, seed=42)
