@@ -102,8 +102,12 @@ def run_demo(out:str|Path='demo_out', # folder for data, runs, results and figur
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor
         longest = sorted(methods, key=lambda m: -cfgs[m].epochs * (m != 'zeroshot'))      # long runs first
+        from concurrent.futures import as_completed
+        from tqdm.auto import tqdm
+        lines = 'lines' if progress else False                       # bars of several processes would overwrite each other
         with ProcessPoolExecutor(workers, mp_context=mp.get_context('spawn')) as ex:   # workers run the package's code
-            jobs = {m: ex.submit(_package_fn(_experiment), cfgs[m], data_dir, runs[m], progress, threads) for m in longest}
+            jobs = {m: ex.submit(_package_fn(_experiment), cfgs[m], data_dir, runs[m], lines, threads) for m in longest}
+            for _ in tqdm(as_completed(jobs.values()), total=len(jobs), desc='methods', disable=not progress): pass
             results = [jobs[m].result() for m in methods]
     else:
         old, clip = torch.get_num_threads(), load_tiny_clip()

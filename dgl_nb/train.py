@@ -289,7 +289,7 @@ def validation_row(recipe, # a recipe
 def fit(recipe:Recipe, # the recipe to train (trainable parameters only are updated)
         data:RunData, # training pairs, test gallery and (optionally) validation gallery
         cfg:TrainConfig, # the run's configuration
-        progress:bool=True, # show tqdm bars
+        progress:bool|str=True, # True: a bar per epoch and a line after it; 'lines': the lines only; False: silent
         state:Optional[str|Path]=None, # file for the training state, written at the end of every epoch (None: none)
         resume:bool=False, # continue from the epoch saved in `state`
         on_epoch_end=None, # called as on_epoch_end(epoch, row) after each epoch (and its state) is done
@@ -306,7 +306,7 @@ def _fit(recipe, data, cfg, progress, state, resume, on_epoch_end):
     from dgl_nb.toy import twin_batches
     seed_everything(cfg.seed)
     dev = resolve_device(cfg.device)
-    progress = progress and is_main()                                           # several processes: rank 0 reports
+    progress = progress if is_main() else False                                 # several processes: rank 0 reports
     lr = cfg.lr if cfg.lr is not None else LR.get(cfg.method, 1e-3)
     groups = data.groups if (data.groups is not None and cfg.twin_batches) else [[i] for i in range(len(data.train))]
     drop = len(data.train) > cfg.batch_size
@@ -326,7 +326,7 @@ def _fit(recipe, data, cfg, progress, state, resume, on_epoch_end):
         recipe.train()
         dl = DataLoader(data.train, batch_sampler=batches[epoch], collate_fn=collate, num_workers=cfg.num_workers)
         dl = shard_loader(dl, cfg.batch_size)                                   # several processes: each its share
-        bar = tqdm(dl, desc=f"{cfg.method} {epoch + 1}/{cfg.epochs}", disable=not progress, leave=False, mininterval=1)
+        bar = tqdm(dl, desc=f"{cfg.method} {epoch + 1}/{cfg.epochs}", disable=progress is not True, leave=False, mininterval=1)
         for batch in bar:
             skipped += int((~batch['ok']).sum())
             _note_broken(data.train, batch, cfg.num_workers)
@@ -547,7 +547,7 @@ def run_experiment(cfg:TrainConfig, # what to train
                    data_dir:str|Path, # the data folder (MSR-VTT layout)
                    out:Optional[str|Path]=None, # the run folder to write (None: write nothing)
                    video_dir:Optional[str|Path]=None, # where the videos are (default data_dir/videos)
-                   progress:bool=True, # show progress bars
+                   progress:bool|str=True, # progress bars and per-epoch lines ('lines': the lines only)
                    clip=None, # an already-loaded backbone for cfg (saves reloading it between runs)
                    resume:bool=False, # continue the interrupted run in `out` from its last finished epoch
                    on_epoch_end=None, # called as on_epoch_end(epoch, row) after each epoch (see `fit`)

@@ -27,7 +27,7 @@ __all__ = ['TOKENS', 'denormalize', 'upsample_maps', 'overlay_heatmap', 'plot_fr
            'plot_global_attention', 'shape_cover', 'attention_on_shape', 'global_attention_on_shape', 'shape_ratios',
            'plot_raw_mass', 'plot_frame_prompts', 'plot_frame_weights', 'topk_videos', 'plot_retrieval',
            'similarity_subset', 'plot_similarity', 'plot_history', 'plot_results', 'RunView', 'open_run', 'pick_query',
-           'run_retrieval', 'run_frame_weights', 'run_attention', 'save_demo_figures']
+           'run_retrieval', 'run_frame_weights', 'run_attention', 'origin_by_event', 'save_demo_figures']
 
 # %% ../nbs/12_visualize.ipynb #73723f50
 def denormalize(frames:Tensor, # [..., 3, H, W] CLIP-normalised pixels
@@ -422,7 +422,8 @@ def plot_results(results:list[dict], # `run_experiment` results: method, t2v {'a
     if any(lab == 'twin accuracy' for lab, _ in bars): ax.axhline(50, color='0.4', ls=':', lw=1, label='twin chance (50%)')
     ax.set_xticks(np.arange(M), [r['method'] for r in results], fontsize=8)
     ax.set_ylabel('%', fontsize=8); ax.set_ylim(0, 105); ax.tick_params(axis='y', labelsize=7)
-    ax.set_title(title, fontsize=9); ax.legend(fontsize=7, ncol=2, loc='upper left', frameon=False)
+    ax.set_title(title, fontsize=9, pad=18)
+    ax.legend(fontsize=7, ncol=4, loc='lower center', bbox_to_anchor=(0.5, 1.0), frameon=False)   # above the bars, not on them
     fig.tight_layout()
     plt.close(fig)
     return fig
@@ -521,6 +522,21 @@ def run_attention(view:RunView, # a view of a DGL run
     caps = [c for c, v in zip(view.ann.captions, view.ann.cap2vid) if v == video]
     title = f'{view.method}, {view.ann.video_ids[video]}' + (f': "{caps[0]}"' if caps else '')
     return plot_global_attention(view.recipe, view.frames([video])[0], layer, title=title)
+
+# %% ../nbs/12_visualize.ipynb #63bbde41
+def origin_by_event(view:RunView, # a run view on an offline-world test gallery
+                    data_dir:str|Path, # its data folder (MSRVTT_data.json names each video's event)
+                   ) -> dict: # event -> origin T2V R@1 (percent) over the temporal queries of that event
+    "Origin-view R@1 of the temporal queries, split by the event of the caption's video (a move, a colour change)."
+    from dgl_nb.metrics import t2v_metrics
+    event = {v['video_id']: v['event'] for v in json.loads((Path(data_dir)/'MSRVTT_data.json').read_text())['videos']}
+    ann, twins = view.ann, view.data.twins
+    if twins is None: raise ValueError(f"{data_dir} has no twins.json: the origin view needs the offline world's twins.")
+    out = {}
+    for e in sorted({event[v] for v in ann.video_ids}):
+        rows = [i for i, (v, k) in enumerate(zip(ann.cap2vid, ann.kinds)) if k == 'temporal' and event[ann.video_ids[v]] == e]
+        if rows: out[e] = t2v_metrics(view.sim[rows], [ann.cap2vid[i] for i in rows], exclude=[twins[ann.cap2vid[i]] for i in rows])['R1']
+    return out
 
 # %% ../nbs/12_visualize.ipynb #72752f4b
 def _best(results, runs):
