@@ -100,10 +100,9 @@ def run_demo(out:str|Path='demo_out', # folder for data, runs, results and figur
     runs = {m: out/'runs'/(m if seed == 0 else f'{m}-seed{seed}') if save_runs else None for m in methods}
     if workers > 1:
         import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor
-        longest = sorted(methods, key=lambda m: -cfgs[m].epochs * (m != 'zeroshot'))      # long runs first
-        from concurrent.futures import as_completed
+        from concurrent.futures import ProcessPoolExecutor, as_completed
         from tqdm.auto import tqdm
+        longest = sorted(methods, key=lambda m: -cfgs[m].epochs * (m != 'zeroshot'))      # long runs first
         lines = 'lines' if progress else False                       # bars of several processes would overwrite each other
         with ProcessPoolExecutor(workers, mp_context=mp.get_context('spawn')) as ex:   # workers run the package's code
             jobs = {m: ex.submit(_package_fn(_experiment), cfgs[m], data_dir, runs[m], lines, threads) for m in longest}
