@@ -195,6 +195,7 @@ class VideoTextDataset(Dataset):
                  ext:str='.mp4', # video file extension: `video_dir/<video_id><ext>`
                  path_fn:Optional[Callable[[str], Path]]=None, # video_id -> path, overrides `video_dir` and `ext`
                  cache:bool=False, # keep preprocessed clips in memory (needs train=False)
+                 keep_decoded:int=0, # MiB of decoded training videos kept in memory: later epochs sample without decoding
                 ):
         if mode not in ('pairs', 'videos'): raise ValueError(f"VideoTextDataset: mode must be 'pairs' or 'videos', got {mode!r}")
         if mode == 'pairs' and tokenizer is None: raise ValueError("VideoTextDataset: mode='pairs' needs a tokenizer")
@@ -203,6 +204,7 @@ class VideoTextDataset(Dataset):
         self.T, self.train, self.image_size, self.seed = T, train, image_size, seed
         self.skip_broken, self.ext, self.path_fn, self.cache = skip_broken, ext, path_fn, cache
         self.epoch, self.broken, self._cache = 0, set(), {}
+        self.keep_decoded, self._decoded, self._decoded_bytes = keep_decoded, {}, 0
 
     def __len__(self): return len(self.ann.captions) if self.mode == 'pairs' else len(self.ann.video_ids)
     def __repr__(self):
@@ -224,7 +226,9 @@ def load_clip_frames(self:VideoTextDataset, vid:int, index:int) -> tuple[Tensor,
     rng = np.random.default_rng([self.seed, self.epoch, index]) if self.train else None
     path = self.video_path(vid)
     try:
-        frames, mask = read_frames(path, self.T, self.train, rng)                     # [T, H, W, 3] uint8, [T]
+        keep = self._decoded if self.train and (str(path) in self._decoded or self._decoded_bytes < self.keep_decoded * 2**20) else None
+        frames, mask = read_frames(path, self.T, self.train, rng, decoded=keep)      # [T, H, W, 3] uint8, [T]
+        if keep is not None: self._decoded_bytes = sum(v.numel() for v in keep.values())   # uint8: bytes
         out = preprocess_frames(frames, self.image_size), mask, True                   # [T, 3, S, S]
     except VideoReadError as e:
         if not self.skip_broken: raise

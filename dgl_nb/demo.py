@@ -14,15 +14,18 @@ import torch.nn.functional as F
 from fastcore.script import call_parse
 from .errors import cli_errors, UserError
 
-from .train import TrainConfig, run_experiment, write_json, atomic_write, OFFLINE_SETTINGS, validation_row
+from .train import TrainConfig, run_experiment, write_json, atomic_write, OFFLINE_SETTINGS, validation_row, provenance, load_results
+from .metrics import bootstrap_r1, ranks_with_r1
 from .tiny import load_tiny_clip
 from .toy import make_dataset
 from .global_local import READOUTS
 
 # %% auto #0
-__all__ = ['DEMO_METHODS', 'DEMO_SETTINGS', 'KEEP', 'SWEEP_GRID', 'demo_config', 'results_table', 'run_demo', 'seed_summary',
-           'seed_table', 'demo_cli', 'sweep', 'best_settings', 'sweep_table', 'at_init', 'cross_pairing',
-           'readout_agreement', 'readout_ablation', 'readout_settings', 'ablation_table']
+__all__ = ['DEMO_METHODS', 'DEMO_SETTINGS', 'KEEP', 'COMPARE', 'SWEEP_GRID', 'CHOICE_RULE', 'ABLATION_SETTINGS', 'AT_INIT',
+           'demo_config', 'r1_interval', 'results_table', 'run_demo', 'seed_summary', 'seed_table', 'compare_results',
+           'seeds_record', 'demo_cli', 'sweep', 'candidate_key', 'best_settings', 'rising', 'full_sweep',
+           'choose_settings', 'settings_of', 'choice_table', 'at_init', 'cross_pairing', 'readout_agreement',
+           'readout_ablation', 'readout_settings', 'ablation_record', 'ablation_table']
 
 # %% ../nbs/13_demo.ipynb #211d125e
 DEMO_METHODS = ('zeroshot', 'full', 'seqtransf', 'dgl-linear', 'dgl-transformer', 'cma')  # the comparison the demo runs
@@ -39,16 +42,28 @@ def demo_config(method:str, # one of DEMO_METHODS
 # %% ../nbs/13_demo.ipynb #21bbbb79
 def _pct(n, d): return f"{100 * n / d:.2f}%" if d else '-'
 
+def r1_interval(r:dict, # a method's result (with 'ranks', as run_experiment returns it)
+                view:str='t2v', # 't2v' (hard view) or 'origin'
+               ) -> Optional[tuple]: # (low, high) in percent, or None without ranks
+    "The bootstrap 95% interval of a result's R@1 over its test queries (seeded: the same on every machine)."
+    rk = r.get('ranks', {}).get(view)
+    return bootstrap_r1(rk) if rk else None
+
+def _ci(r, view):
+    iv = r1_interval(r, view)
+    return f"{iv[0]:.1f}-{iv[1]:.1f}" if iv else '-'
+
 def results_table(results:list[dict]) -> str: # one row per method, Markdown
-    "The comparison table: parameters, T2V in both views (hard: the twin in the gallery; origin: without it), V2T, per-kind R@1, twin accuracy, training time."
+    "The comparison table: parameters, T2V in both views (hard: the twin in the gallery; origin: without it) with R@1's 95% interval, V2T, per-kind R@1, twin accuracy, training time."
     keys = ('R1', 'R5', 'R10', 'MdR', 'MnR')
-    head = (['method', 'trainable', '% of CLIP'] + [f"T2V {k}" for k in keys] + ['origin R1', 'origin R5']
+    head = (['method', 'trainable', '% of CLIP', 'T2V R1', '95% CI'] + [f"T2V {k}" for k in keys[1:]] + ['origin R1', '95% CI', 'origin R5']
             + [f"V2T {k}" for k in ('R1', 'R5')] + ['static R1', 'temporal R1', 'twin acc.', 'train s'])
     rows = ['| ' + ' | '.join(head) + ' |', '|' + '|'.join(['---'] + ['--:'] * (len(head) - 1)) + '|']
     for r in results:
         t, v, o = r['t2v'], r['v2t'], r.get('origin', {}).get('all')
         cells = [r['method'], f"{r['trainable']:,}", _pct(r['trainable'], r.get('backbone', r['total']))]
-        cells += [f"{t['all'][k]:.1f}" for k in keys] + ([f"{o[k]:.1f}" for k in ('R1', 'R5')] if o else ['-', '-'])
+        cells += [f"{t['all']['R1']:.1f}", _ci(r, 't2v')] + [f"{t['all'][k]:.1f}" for k in keys[1:]]
+        cells += [f"{o['R1']:.1f}", _ci(r, 'origin'), f"{o['R5']:.1f}"] if o else ['-', '-', '-']
         cells += [f"{v['all'][k]:.1f}" for k in ('R1', 'R5')]
         cells += [f"{t[k]['R1']:.1f}" if k in t else '-' for k in ('static', 'temporal')]
         cells += [f"{r['twin_accuracy']:.1f}" if 'twin_accuracy' in r else '-', f"{r['train_seconds']:.0f}"]
@@ -56,7 +71,7 @@ def results_table(results:list[dict]) -> str: # one row per method, Markdown
     return '\n'.join(rows)
 
 # %% ../nbs/13_demo.ipynb #0bee64be
-KEEP = ('method', 'trainable', 'total', 'backbone', 'train_seconds', 't2v', 'v2t', 'origin', 'twin_accuracy', 'history', 'val')
+KEEP = ('method', 'trainable', 'total', 'backbone', 'train_seconds', 't2v', 'v2t', 'origin', 'twin_accuracy', 'history', 'val', 'ranks')
 
 def _experiment(cfg, data_dir, run, progress, threads, clip=None):
     "One method of the demo (in this process or a worker): train, test, and the validation row of an untrained method."
@@ -114,7 +129,7 @@ def run_demo(out:str|Path='demo_out', # folder for data, runs, results and figur
         finally: torch.set_num_threads(old)
     summary = dict(methods=[{k: r[k] for k in KEEP if k in r} for r in results], data=str(data_dir), seed=seed,
                    world_seed=_world_seed(data_dir), settings={m: cfgs[m].__dict__ for m in methods})
-    summary['wall_seconds'] = round(time.time() - t0, 1)
+    summary['provenance'] = provenance(threads, workers, t0)
     write_json(out/'results.json', summary)
     atomic_write(out/'results.md', lambda t: Path(t).write_text(results_table(results) + '\n'))
     if figures:
@@ -146,20 +161,82 @@ def seed_table(summary:dict) -> str: # Markdown, mean +- std per method
     return '\n'.join(rows)
 
 # %% ../nbs/13_demo.ipynb #ff38289c
+COMPARE = (('T2V R1', lambda r: r['t2v']['all']['R1']), ('T2V R5', lambda r: r['t2v']['all']['R5']),
+           ('origin R1', lambda r: r['origin']['all']['R1']), ('V2T R1', lambda r: r['v2t']['all']['R1']),
+           ('static R1', lambda r: r['t2v']['static']['R1']), ('temporal R1', lambda r: r['t2v']['temporal']['R1']),
+           ('twin acc.', lambda r: r['twin_accuracy']))
+
+def compare_results(fresh:dict, # a results.json written by run_demo (this machine)
+                    stored:dict, # another one, e.g. load_results('main')
+                   ) -> tuple[str, float]: # (the report, the largest absolute difference in points)
+    "Each method's headline numbers, fresh beside stored, the largest difference, and whether the CPUs' kernels match."
+    old = {r['method']: r for r in stored['methods']}
+    lines = ['| method | ' + ' | '.join(k for k, _ in COMPARE) + ' |', '|---' + '|--:' * len(COMPARE) + '|']
+    worst = (0.0, '-', '-')
+    for r in fresh['methods']:
+        if r['method'] not in old: continue
+        cells = []
+        for k, get in COMPARE:
+            a, b = get(r), get(old[r['method']])
+            cells.append(f"{a:.1f} / {b:.1f}" + ('' if a == b else f" ({a - b:+.1f})"))
+            if abs(a - b) > worst[0]: worst = (abs(a - b), r['method'], k)
+        lines.append(f"| {r['method']} | " + ' | '.join(cells) + ' |')
+    pf, ps = fresh.get('provenance', {}), stored.get('provenance', {})
+    same = pf.get('cpu_capability') == ps.get('cpu_capability')
+    lines += ['', 'fresh / stored (difference, points).', f"largest difference: {worst[0]:.1f} points" +
+              (f" ({worst[1]}, {worst[2]})" if worst[0] else ' (every number identical)'),
+              f"CPU kernels: fresh {pf.get('cpu_capability')} ({pf.get('cpu')}), stored {ps.get('cpu_capability')} "
+              f"({ps.get('cpu')}): {'the same kind' if same else 'different kinds: small differences are expected'}"]
+    return '\n'.join(lines), worst[0]
+
+def seeds_record(per_seed:list[list[dict]], # results of run_demo, one list per seed
+                 seeds:list, # the seeds, in the same order
+                ) -> dict: # seeds, summary (mean, std), and every seed's methods (without history)
+    "What seeds.json keeps: the mean and spread, and each seed's numbers."
+    keep = [k for k in KEEP if k != 'history']
+    return dict(seeds=seeds, summary=seed_summary(per_seed),
+                runs=[dict(seed=s, methods=[{k: r[k] for k in keep if k in r} for r in rs]) for s, rs in zip(seeds, per_seed)])
+
 @call_parse
 @cli_errors
 def demo_cli(out:str='demo_out', # folder for data, runs, results.json, results.md and figures
              seed:int=0, # training seed of the single run
-             seeds:str=None, # several training seeds, e.g. '0,1,2': the whole comparison per seed, plus mean and spread
+             seeds:str=None, # several training seeds, e.g. '0,1,2': the whole comparison per seed, plus mean and spread (seeds.json)
              world_seed:int=0, # seed of the offline world (the README's numbers are on world 0)
              workers:int=2, # runs trained at once, one process and one thread each (the numbers do not depend on it)
+             compare:str=None, # a kept results JSON (e.g. data/results/main.json, or 'main'): run with its seeds, then compare
+             sweep:bool=False, # run the validation sweep instead (OUT/sweep.json; hours: see --reuse)
+             reuse:str=None, # with --sweep: a sweep.json whose rows are kept where the candidate is the same (e.g. 'sweep')
+             ablation:bool=False, # run the read-out ablation instead (OUT/ablation.json)
              debug:bool=False, # show the full traceback of an error
             ):
     "The main job: train every method on the offline world with its validated settings and compare them."
     t0 = time.time()
     out = Path(out)
     if workers < 1: raise UserError(f"--workers must be at least 1, got {workers}.")
+    if sum(map(bool, (seeds, compare, sweep, ablation))) > 1: raise UserError("--seeds, --compare, --sweep and --ablation are separate jobs: pass one.")
+    if reuse and not sweep: raise UserError("--reuse goes with --sweep.")
+    if sweep or ablation:
+        data = out/'data'
+        if not (data/'val'/'MSRVTT_JSFUSION_test.csv').is_file(): make_dataset(data, seed=world_seed)
+        if sweep:
+            rows = full_sweep(data, SWEEP_GRID, reuse=load_results(reuse)['rows'] if reuse else (), workers=workers)
+            rec = dict(world_seed=world_seed, seed=0, grid=SWEEP_GRID, rule=CHOICE_RULE, rows=rows,
+                       choice={m: c for m, c in choose_settings(rows).items()})
+            print(sweep_table(rows)); print(choice_table(rec['choice']))
+            name = 'sweep.json'
+        else:
+            rec = ablation_record(data, workers=workers); name = 'ablation.json'
+            print(ablation_table(rec['rows']))
+        rec['provenance'] = provenance(1, workers, t0)
+        write_json(out/name, rec)
+        return print(f"\nwrote {out/name} in {time.time() - t0:.0f}s")
     kw = dict(world_seed=world_seed, workers=workers)
+    if compare:
+        stored = load_results(compare)
+        run_demo(out, seed=stored.get('seed', 0), world_seed=stored.get('world_seed', 0), workers=workers)
+        report, worst = compare_results(json.loads((out/'results.json').read_text()), stored)
+        return print(report)
     if seeds is None:
         results = run_demo(out, seed=seed, **kw)
         print(results_table(results))
@@ -170,10 +247,11 @@ def demo_cli(out:str='demo_out', # folder for data, runs, results.json, results.
     per_seed = [run_demo(out, seed=s, figures=s == ss[0], save_runs=s == ss[0], **kw) if i == 0 else
                 run_demo(out/f'seed{s}', seed=s, data=out/'data', figures=False, save_runs=False, workers=workers)
                 for i, s in enumerate(ss)]
-    summary = seed_summary(per_seed)
-    write_json(out/'seeds.json', dict(seeds=ss, summary=summary))
+    rec = dict(seeds_record(per_seed, ss), world_seed=world_seed, settings=json.loads((out/'results.json').read_text())['settings'])
+    rec['provenance'] = provenance(1, workers, t0)
+    write_json(out/'seeds.json', rec)
     print(results_table(per_seed[0]))
-    print(f"\nmean ± std over seeds {ss}:\n" + seed_table(summary))
+    print(f"\nmean ± std over seeds {ss}:\n" + seed_table(rec['summary']))
     print(f"\nwrote {out}/results.json, {out}/seeds.json in {time.time() - t0:.0f}s")
 
 # %% ../nbs/13_demo.ipynb #67c360d2
@@ -199,13 +277,24 @@ def sweep(data_dir:str|Path, # a data folder with a validation split (DATA/val)
           seed:int=0, # training seed
           progress:bool=True, # print each row as it is done
           workers:int=1, # processes sharing the candidates (one torch thread each); the rows do not depend on it
+          reuse:list=(), # rows of an earlier sweep on the same world and seed: a candidate found there is not trained again
          ) -> list[dict]: # one row per (method, setting), in the grid's order: the setting, the validation curves, final metrics
     "Train each candidate setting and score it on the validation gallery only."
     data_dir = Path(data_dir)
     if not (data_dir/'val'/'MSRVTT_JSFUSION_test.csv').is_file():
         raise FileNotFoundError(f"{data_dir/'val'} has no validation split: write the data with `dgl_nb_data --out {data_dir}`.")
     cands = [(m, s) for m, ss in grid.items() for s in ss]
-    return _sharded(_sweep_rows, cands, [s['epochs'] for _, s in cands], workers, data_dir=data_dir, seed=seed, progress=progress)
+    kept = {candidate_key(r['method'], r): r for r in reuse}
+    todo = [c for c in cands if candidate_key(*c) not in kept]
+    new = _sharded(_sweep_rows, todo, [s['epochs'] for _, s in todo], workers, data_dir=data_dir, seed=seed, progress=progress) if todo else []
+    new = dict(zip([candidate_key(*c) for c in todo], new))
+    return [kept.get(candidate_key(*c)) or new[candidate_key(*c)] for c in cands]
+
+def candidate_key(method:str, # a method
+                  s:dict, # a setting or a sweep row: lr, epochs, options
+                 ) -> tuple: # what makes two candidates the same run
+    "The identity of a sweep candidate."
+    return (method, float(s['lr']), int(s['epochs']), json.dumps(s.get('options', {}), sort_keys=True))
 
 def _sweep_rows(cands, data_dir, seed, progress, threads=None):
     "The sweep rows of some (method, setting) candidates, in this process."
@@ -226,7 +315,7 @@ def _sweep_rows(cands, data_dir, seed, progress, threads=None):
                          twin_curve=[h.get('twin_accuracy') for h in hist],
                          val_R1=m['t2v']['all']['R1'], val_static=m['t2v'].get('static', {}).get('R1'),
                          val_temporal=m['t2v'].get('temporal', {}).get('R1'), val_twins=m.get('twin_accuracy'),
-                         val_origin=m.get('origin', {}).get('all', {}).get('R1')))
+                         val_origin=m.get('origin', {}).get('all', {}).get('R1'), val_queries=len(data.val.test.ann.captions)))
         if progress: print(json.dumps({k: v for k, v in rows[-1].items()}), flush=True)
     return rows
 
@@ -242,24 +331,67 @@ def _grid(lrs, epochs, options=({},)): # every combination, as settings dicts
     return [dict(lr=lr, epochs=e, **(dict(options=o) if o else {})) for o in options for lr in lrs for e in epochs]
 
 _DGL_OPTIONS = [dict(readout=r) for r in READOUTS] + [dict(readout='global0', global_init='cls')]
-SWEEP_GRID = {  # the candidates tried on the validation split. Every method gets 8 and 16 epochs, and 30 where a curve
-                # was still rising: seqTransf's (it learns order late), and each candidate whose 16-epoch run beat its
-                # 8-epoch run by more than 2 points of validation R@1 (not full fine-tuning's nor the adapter's: they flattened)
+SWEEP_GRID = {  # the candidates tried on the validation split: 8 and 16 epochs for every method (30 for seqTransf, which
+                # learns order late), and 30 more wherever a 16-epoch run beat its 8-epoch run (`rising`, below)
     'full': _grid((1e-4, 3e-5), (8, 16)),
     'seqtransf': _grid((1e-3, 3e-3), (8, 16, 30), [dict(text='tower')]),
-    'dgl-linear': _grid((2e-3,), (8, 16), _DGL_OPTIONS) + _grid((2e-3,), (30,), [_DGL_OPTIONS[i] for i in (0, 1, 4)]),
-    'dgl-transformer': _grid((2e-3,), (8, 16, 30), _DGL_OPTIONS),
+    'dgl-linear': _grid((2e-3,), (8, 16), _DGL_OPTIONS),
+    'dgl-transformer': _grid((2e-3,), (8, 16), _DGL_OPTIONS),
     'cma': _grid((1e-3, 3e-3), (8, 16)),
 }
 
-def sweep_table(rows:list[dict]) -> str: # Markdown: one row per candidate, the validation curve and scores
-    "The sweep as a table."
-    out = ['| method | lr | epochs | options | val R@1 per epoch | val R@1 | origin | static | temporal | twins | s |',
-           '|---|--:|--:|---|---|--:|--:|--:|--:|--:|--:|']
-    for r in rows:
-        out.append(f"| {r['method']} | {r['lr']:g} | {r['epochs']} | {r.get('options', {})} | {' '.join(f'{x:.0f}' for x in r['curve'])} | "
-                   f"{r['val_R1']:.1f} | {r['val_origin']:.1f} | {r['val_static']:.1f} | {r['val_temporal']:.1f} | "
-                   f"{r['val_twins']:.1f} | {r['seconds']:.0f} |")
+def rising(rows:list[dict], # sweep rows with 8- and 16-epoch budgets
+           margin:float=2.0, # points of validation R@1 by which 16 epochs must beat 8
+          ) -> dict: # method -> 30-epoch settings to add
+    "The candidates whose curve was still rising: their 16-epoch row beat their 8-epoch row by more than `margin`."
+    by = {}
+    for r in rows: by.setdefault(candidate_key(r['method'], dict(r, epochs=0)), {})[r['epochs']] = r
+    out = {}
+    for (m, lr, _, opts), b in by.items():
+        if 8 in b and 16 in b and 30 not in b and b[16]['val_R1'] > b[8]['val_R1'] + margin:
+            out.setdefault(m, []).append(dict(lr=lr, epochs=30, **({'options': json.loads(opts)} if opts != '{}' else {})))
+    return out
+
+def full_sweep(data_dir:str|Path, # a data folder with a validation split
+               grid:dict=SWEEP_GRID, # method -> candidate settings
+               **kw, # to `sweep` (reuse, workers, seed, progress)
+              ) -> list[dict]: # the grid's rows, then the rising candidates' 30-epoch rows
+    "The whole sweep: the grid, then 30 epochs for every candidate still rising at 16."
+    rows = sweep(data_dir, grid, **kw)
+    more = rising(rows)
+    return rows + (sweep(data_dir, more, **kw) if more else [])
+
+CHOICE_RULE = ("Per method, the candidate with the best validation R@1 sets a bar: the low end of its bootstrap 95% interval "
+               "over the validation queries. Of the candidates at or above the bar (within noise of the best), the one with "
+               "the fewest epochs is chosen; among those, the highest validation R@1, then the first in the grid.")
+
+def choose_settings(rows:list[dict], # sweep rows (val_R1, val_queries, lr, epochs, options)
+                   ) -> dict: # method -> lr, epochs, options, val_R1, best_R1, interval of the best, candidates within it
+    "Apply CHOICE_RULE: the cheapest candidate within noise of the best, per method."
+    out = {}
+    for m in dict.fromkeys(r['method'] for r in rows):
+        rs = [r for r in rows if r['method'] == m]
+        best = max(rs, key=lambda r: r['val_R1'])                      # the first of equals
+        lo, hi = bootstrap_r1(ranks_with_r1(best['val_R1'], best['val_queries']))
+        within = [r for r in rs if r['val_R1'] >= lo - 1e-9]
+        pick = min(within, key=lambda r: (r['epochs'], -r['val_R1']))  # the first of equals
+        out[m] = dict(lr=pick['lr'], epochs=pick['epochs'], **({'options': pick['options']} if pick.get('options') else {}),
+                      val_R1=pick['val_R1'], best_R1=best['val_R1'], best=dict(lr=best['lr'], epochs=best['epochs'], options=best.get('options', {})),
+                      interval=[lo, hi], within=len(within), candidates=len(rs))
+    return out
+
+def settings_of(choice:dict) -> dict: # method -> dict(lr, epochs[, options]), as OFFLINE_SETTINGS holds them
+    "The training settings of a choice."
+    return {m: {k: c[k] for k in ('lr', 'epochs', 'options') if k in c} for m, c in choice.items()}
+
+def choice_table(choice:dict) -> str: # Markdown: one row per method
+    "The choice, with the best candidate and its interval."
+    out = ['| method | lr | epochs | options | val R@1 | best val R@1 (lr, epochs, options) | its 95% CI | candidates within / all |',
+           '|---|--:|--:|---|--:|---|---|--:|']
+    for m, c in choice.items():
+        b = c['best']
+        out.append(f"| {m} | {c['lr']:g} | {c['epochs']} | {c.get('options', {})} | {c['val_R1']:.1f} | {c['best_R1']:.1f} "
+                   f"({b['lr']:g}, {b['epochs']}, {b['options']}) | {c['interval'][0]:.1f}-{c['interval'][1]:.1f} | {c['within']} / {c['candidates']} |")
     return '\n'.join(out)
 
 # %% ../nbs/13_demo.ipynb #126ae96e
@@ -350,6 +482,20 @@ def readout_settings(rows:list[dict], # sweep rows
             k = (r['method'], o['readout'])
             if k not in best or r['val_R1'] > best[k]['val_R1']: best[k] = r
     return {k: dict(lr=r['lr'], epochs=r['epochs']) for k, r in best.items()}
+
+ABLATION_SETTINGS = {(m, r): dict(lr=2e-3, epochs=8) for m in ('dgl-linear', 'dgl-transformer') for r in READOUTS}  # DGL's own lr
+AT_INIT = {'zeroshot': ('zeroshot', {}), **{f'{m} {r}': (m, dict(readout=r)) for m in ('dgl-linear', 'dgl-transformer') for r in READOUTS},
+           **{f'{m} global0, cls start': (m, dict(readout='global0', global_init='cls')) for m in ('dgl-linear', 'dgl-transformer')}}
+
+def ablation_record(data_dir:str|Path, # a data folder with a validation split
+                    settings:dict=ABLATION_SETTINGS, # (method, readout) -> dict(lr, epochs)
+                    seeds:tuple=(0, 1, 2), # training seeds
+                    workers:int=1, # processes
+                   ) -> dict: # at_init, settings, rows: what ablation.json keeps
+    "The read-out ablation as kept data: every read-out untrained, and trained over seeds."
+    return dict(at_init=at_init(data_dir, AT_INIT), seeds=list(seeds),
+                settings=[dict(method=m, readout=r, **s) for (m, r), s in settings.items()],
+                rows=readout_ablation(data_dir, settings, seeds, workers))
 
 def ablation_table(rows:list[dict]) -> str: # Markdown: mean +- std over seeds per (method, readout)
     "The ablation's rows as mean ± standard deviation over seeds."

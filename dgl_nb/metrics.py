@@ -15,7 +15,7 @@ from .recipe import Recipe, VideoFeatures
 
 # %% auto #0
 __all__ = ['retrieval_ranks', 'metrics_from_ranks', 'retrieval_metrics', 't2v_ranks', 't2v_metrics', 'v2t_ranks', 'v2t_metrics',
-           'similarity_matrix', 'format_metrics', 'both_directions', 'metrics_table']
+           'similarity_matrix', 'format_metrics', 'both_directions', 'metrics_table', 'bootstrap_r1', 'ranks_with_r1']
 
 # %% ../nbs/10_metrics.ipynb #62fd40b4
 def _as_sim(sim, name='sim'):
@@ -235,3 +235,31 @@ def metrics_table(results:dict, # name -> metrics dict, or name -> {'t2v': metri
             cells.append(' |     ' + ' '.join(f"{m[k]:>6.1f}" if m else f"{'-':>6}" for k in _KEYS))
         lines.append(f"{str(name):<{w}}" + ''.join(cells))
     return '\n'.join(lines)
+
+# %% ../nbs/10_metrics.ipynb #b642d6a0
+def bootstrap_r1(ranks, # [Q] ranks of each query's match (1 = best), e.g. from `t2v_ranks`
+                 n_boot:int=1000, # resamples B
+                 level:float=0.95, # coverage of the interval
+                 seed:int=0, # seed of the resampling (the interval reproduces)
+                 chunk:int=100, # resamples drawn at once: a [chunk, Q] index tensor
+                ) -> tuple[float, float]: # (low, high) of R@1, in percent
+    "Percentile bootstrap interval of R@1 over queries: resample the queries with replacement, recompute R@1."
+    hits = (torch.as_tensor(ranks).flatten() <= 1).sort(descending=True).values.double()   # [Q], hits first
+    Q = hits.numel()
+    if Q == 0: raise ValueError("bootstrap_r1: no ranks (0 queries).")
+    if not 0 < level < 1: raise ValueError(f"bootstrap_r1: level must lie in (0, 1), got {level}.")
+    if n_boot < 2 or chunk < 1: raise ValueError(f"bootstrap_r1: need n_boot >= 2 and chunk >= 1, got {n_boot}, {chunk}.")
+    g = torch.Generator().manual_seed(seed)
+    r1 = torch.cat([hits[torch.randint(Q, (min(chunk, n_boot - b), Q), generator=g)].mean(1)   # [chunk] R@1 / 100
+                    for b in range(0, n_boot, chunk)])
+    r1 = 100 * r1.sort().values                                      # [B]
+    a = (1 - level) / 2
+    return r1[math.floor(a * (n_boot - 1))].item(), r1[math.ceil((1 - a) * (n_boot - 1))].item()
+
+def ranks_with_r1(r1:float, # R@1 in percent, as a table reports it (rounded is fine)
+                  n:int, # number of queries
+                 ) -> Tensor: # [n] ranks: round(r1 * n / 100) ones, the rest 2
+    "Ranks that give an R@1 on n queries: enough for `bootstrap_r1` when only R@1 and the query count were kept."
+    k = round(r1 * n / 100)
+    if not 0 <= k <= n: raise ValueError(f"ranks_with_r1: R@1 {r1} is not a share of {n} queries.")
+    return torch.cat([torch.ones(k, dtype=torch.long), torch.full((n - k,), 2, dtype=torch.long)])

@@ -113,9 +113,13 @@ def read_frames(path:str|Path, # a video file decord can open (mp4, webm, avi, .
                 T:int, # number of frames to sample
                 train:bool=False, # random frame per segment (True) or segment centres (False)
                 rng:Optional[np.random.Generator]=None, # randomness for `train=True`
+                decoded:Optional[dict]=None, # keep every decoded frame here (path -> [n, H, W, 3]): later calls decode nothing
                ) -> tuple[Tensor, Tensor]: # frames [T, H, W, 3] uint8, mask [T] bool
     "Decode the T sampled frames of a video file."
     path = Path(path)
+    if decoded is not None and str(path) in decoded:                     # decoded before: sample from memory
+        idx, mask = sample_indices(len(decoded[str(path)]), T, train, rng)
+        return decoded[str(path)][torch.from_numpy(idx)], torch.from_numpy(mask)
     if not path.is_file():
         raise VideoReadError(f"{path}: video file not found; check the video folder (and the file extension)")
     if path.stat().st_size == 0:
@@ -129,10 +133,12 @@ def read_frames(path:str|Path, # a video file decord can open (mp4, webm, avi, .
                              "probably corrupt or truncated: re-download it or re-encode it with ffmpeg") from e
     if n == 0: raise VideoReadError(f"{path}: the video has no frames; re-download or re-encode it")
     idx, mask = sample_indices(n, T, train, rng)
-    try: frames = _to_uint8_tensor(vr.get_batch(idx.tolist()))                # [T, H, W, 3] uint8
+    want = list(range(n)) if decoded is not None else idx.tolist()            # every frame once, or the T sampled
+    try: frames = _to_uint8_tensor(vr.get_batch(want))                        # [T or n, H, W, 3] uint8
     except Exception as e:
         raise VideoReadError(f"{path}: decoding frames {idx.tolist()} of {n} failed ({type(e).__name__}: "
                              f"{str(e).strip()[:200]}); the file is probably corrupt: re-encode it with ffmpeg") from e
+    if decoded is not None: decoded[str(path)], frames = frames, frames[torch.from_numpy(idx)]
     return frames, torch.from_numpy(mask)
 
 # %% ../nbs/04a_video.ipynb #287e0c98
