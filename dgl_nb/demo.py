@@ -22,10 +22,10 @@ from .global_local import READOUTS
 
 # %% auto #0
 __all__ = ['DEMO_METHODS', 'DEMO_SETTINGS', 'KEEP', 'COMPARE', 'SWEEP_GRID', 'CHOICE_RULE', 'ABLATION_SETTINGS', 'AT_INIT',
-           'demo_config', 'r1_interval', 'results_table', 'run_demo', 'seed_summary', 'seed_table', 'compare_results',
-           'seeds_record', 'demo_cli', 'sweep', 'candidate_key', 'best_settings', 'rising', 'full_sweep',
-           'choose_settings', 'settings_of', 'choice_table', 'at_init', 'cross_pairing', 'readout_agreement',
-           'readout_ablation', 'readout_settings', 'ablation_record', 'ablation_table']
+           'demo_config', 'r1_interval', 'results_table', 'test_queries', 'run_demo', 'seed_summary', 'seed_table',
+           'compare_results', 'seeds_record', 'demo_cli', 'sweep', 'candidate_key', 'best_settings', 'rising',
+           'full_sweep', 'choose_settings', 'settings_of', 'choice_table', 'at_init', 'cross_pairing',
+           'readout_agreement', 'readout_ablation', 'readout_settings', 'ablation_record', 'ablation_table']
 
 # %% ../nbs/13_demo.ipynb #211d125e
 DEMO_METHODS = ('zeroshot', 'full', 'seqtransf', 'dgl-linear', 'dgl-transformer', 'cma')  # the comparison the demo runs
@@ -92,6 +92,14 @@ def _package_fn(fn):
 def _world_seed(data_dir:Path) -> int:
     return json.loads((data_dir/'MSRVTT_data.json').read_text()).get('config', {}).get('seed', 0)
 
+def test_queries(data_dir:str|Path, # an offline-world data folder
+                ) -> dict: # kinds and events of the test captions, in query order (as the ranks are kept)
+    "What each test query is: its kind (static, temporal) and its video's event (move, change)."
+    from dgl_nb.data import load_msrvtt
+    ann = load_msrvtt(Path(data_dir), 'test')
+    event = {v['video_id']: v.get('event') for v in json.loads((Path(data_dir)/'MSRVTT_data.json').read_text())['videos']}
+    return dict(kinds=list(ann.kinds or []), events=[event.get(ann.video_ids[v]) for v in ann.cap2vid])
+
 def run_demo(out:str|Path='demo_out', # folder for data, runs, results and figures
              methods:tuple=DEMO_METHODS, # methods to compare
              seed:int=0, # training seed of the runs
@@ -128,7 +136,7 @@ def run_demo(out:str|Path='demo_out', # folder for data, runs, results and figur
         try: results = [_experiment(cfgs[m], data_dir, runs[m], progress, threads, clip) for m in methods]
         finally: torch.set_num_threads(old)
     summary = dict(methods=[{k: r[k] for k in KEEP if k in r} for r in results], data=str(data_dir), seed=seed,
-                   world_seed=_world_seed(data_dir), settings={m: cfgs[m].__dict__ for m in methods})
+                   world_seed=_world_seed(data_dir), settings={m: cfgs[m].__dict__ for m in methods}, queries=test_queries(data_dir))
     summary['provenance'] = provenance(threads, workers, t0)
     write_json(out/'results.json', summary)
     atomic_write(out/'results.md', lambda t: Path(t).write_text(results_table(results) + '\n'))

@@ -236,7 +236,7 @@ def metrics_table(results:dict, # name -> metrics dict, or name -> {'t2v': metri
         lines.append(f"{str(name):<{w}}" + ''.join(cells))
     return '\n'.join(lines)
 
-# %% ../nbs/10_metrics.ipynb #b642d6a0
+# %% ../nbs/10_metrics.ipynb #41b2c5b8
 def bootstrap_r1(ranks, # [Q] ranks of each query's match (1 = best), e.g. from `t2v_ranks`
                  n_boot:int=1000, # resamples B
                  level:float=0.95, # coverage of the interval

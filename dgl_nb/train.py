@@ -578,7 +578,7 @@ def run_experiment(cfg:TrainConfig, # what to train
     return dict(method=cfg.method, trainable=c['trainable'], total=c['total'], backbone=c['backbone'],
                 train_seconds=train_seconds, **metrics, history=history)
 
-# %% ../nbs/11_train.ipynb #b260816e
+# %% ../nbs/11_train.ipynb #83ba1480
 RESULT_FILES = ('main', 'seeds', 'world1', 'sweep', 'ablation')   # data/results/<name>.json, each written by one command
 
 def _git_commit(folder:Path) -> Optional[str]:
