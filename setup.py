@@ -39,9 +39,10 @@ if pkg_data:
 # The tiny CLIP's weights and record live once in the repository (data/); a built package carries a copy in
 # dgl_nb/assets, where `dgl_nb.tiny.load_tiny_clip` looks first. An editable install reads data/ in place.
 ASSETS = ('tiny_clip.safetensors', 'tiny_clip.json')
+RESULTS = ('main', 'seeds', 'world1', 'sweep', 'ablation')   # data/results/<name>.json: the kept runs the course reports
 
 class build_py_with_assets(build_py):
-    "build_py that also copies data/tiny_clip.* into the built package as dgl_nb/assets/."
+    "build_py that also copies data/tiny_clip.* and data/results/*.json into the built package as dgl_nb/assets/."
     def run(self):
         super().run()
         if getattr(self, 'editable_mode', False): return
@@ -51,6 +52,11 @@ class build_py_with_assets(build_py):
             src = Path('data')/name
             if not src.is_file(): raise SystemExit(f"{src} is missing: the package must carry the tiny CLIP (restore data/ from git).")
             shutil.copyfile(src, dest/name)
+        (dest/'results').mkdir(exist_ok=True)
+        for name in RESULTS:
+            src = Path('data')/'results'/f'{name}.json'
+            if not src.is_file(): raise SystemExit(f"{src} is missing: the package carries the kept runs (restore data/results from git).")
+            shutil.copyfile(src, dest/'results'/f'{name}.json')
 
 setuptools.setup(
     name = cfg['lib_name'],

@@ -24,8 +24,9 @@ from .global_local import READOUTS
 __all__ = ['DEMO_METHODS', 'DEMO_SETTINGS', 'KEEP', 'COMPARE', 'SWEEP_GRID', 'CHOICE_RULE', 'ABLATION_SETTINGS', 'AT_INIT',
            'demo_config', 'r1_interval', 'results_table', 'test_queries', 'run_demo', 'seed_summary', 'seed_table',
            'compare_results', 'seeds_record', 'demo_cli', 'sweep', 'candidate_key', 'best_settings', 'rising',
-           'full_sweep', 'choose_settings', 'settings_of', 'choice_table', 'at_init', 'cross_pairing',
-           'readout_agreement', 'readout_ablation', 'readout_settings', 'ablation_record', 'ablation_table']
+           'full_sweep', 'choose_settings', 'settings_of', 'sweep_table', 'choice_table', 'settings_table', 'at_init',
+           'cross_pairing', 'readout_agreement', 'readout_ablation', 'readout_settings', 'ablation_record',
+           'ablation_table']
 
 # %% ../nbs/13_demo.ipynb #211d125e
 DEMO_METHODS = ('zeroshot', 'full', 'seqtransf', 'dgl-linear', 'dgl-transformer', 'cma')  # the comparison the demo runs
@@ -392,6 +393,17 @@ def settings_of(choice:dict) -> dict: # method -> dict(lr, epochs[, options]), a
     "The training settings of a choice."
     return {m: {k: c[k] for k in ('lr', 'epochs', 'options') if k in c} for m, c in choice.items()}
 
+def sweep_table(rows:list[dict]) -> str: # Markdown: one row per candidate, the validation curve and scores
+    "The sweep as a table, with the bootstrap 95% interval of each validation R@1."
+    out = ['| method | lr | epochs | options | val R@1 per epoch | val R@1 | 95% CI | origin | static | temporal | twins | s |',
+           '|---|--:|--:|---|---|--:|--:|--:|--:|--:|--:|--:|']
+    for r in rows:
+        lo, hi = bootstrap_r1(ranks_with_r1(r['val_R1'], r['val_queries']))
+        out.append(f"| {r['method']} | {r['lr']:g} | {r['epochs']} | {r.get('options', {})} | {' '.join(f'{x:.0f}' for x in r['curve'])} | "
+                   f"{r['val_R1']:.1f} | {lo:.1f}-{hi:.1f} | {r['val_origin']:.1f} | {r['val_static']:.1f} | {r['val_temporal']:.1f} | "
+                   f"{r['val_twins']:.1f} | {r['seconds']:.0f} |")
+    return '\n'.join(out)
+
 def choice_table(choice:dict) -> str: # Markdown: one row per method
     "The choice, with the best candidate and its interval."
     out = ['| method | lr | epochs | options | val R@1 | best val R@1 (lr, epochs, options) | its 95% CI | candidates within / all |',
@@ -400,6 +412,27 @@ def choice_table(choice:dict) -> str: # Markdown: one row per method
         b = c['best']
         out.append(f"| {m} | {c['lr']:g} | {c['epochs']} | {c.get('options', {})} | {c['val_R1']:.1f} | {c['best_R1']:.1f} "
                    f"({b['lr']:g}, {b['epochs']}, {b['options']}) | {c['interval'][0]:.1f}-{c['interval'][1]:.1f} | {c['within']} / {c['candidates']} |")
+    return '\n'.join(out)
+
+def _opts(o): return ', '.join(f"{k} `{v}`" for k, v in o.items()) if o else ''
+
+def settings_table(rec:dict, # a sweep record (sweep.json): rows and choice
+                  ) -> str: # Markdown: the chosen settings and the measured margin behind each
+    "The settings the main job trains with, and why, in validation numbers."
+    out = ['| method | lr | epochs | options | val R@1 | why (validation R@1, 80 queries) |', '|---|--:|--:|---|--:|---|']
+    for m, c in rec['choice'].items():
+        rs = [r for r in rec['rows'] if r['method'] == m]
+        if c['val_R1'] == c['best_R1']:
+            nxt = max((r for r in rs if candidate_key(m, r) != candidate_key(m, c)), key=lambda r: r['val_R1'])
+            why = f"best of {len(rs)} candidates; the next: {nxt['val_R1']:.1f} (lr {nxt['lr']:g}, {nxt['epochs']} epochs{', ' + _opts(nxt['options']) if nxt.get('options') else ''})"
+        else:
+            b = c['best']
+            why = (f"fewest epochs within the best candidate's interval: {c['best_R1']:.1f} ({_opts(b['options'])}, {b['epochs']} epochs; "
+                   f"95% CI {c['interval'][0]:.1f}-{c['interval'][1]:.1f})")
+        if m.startswith('dgl'):
+            g0 = max(r['val_R1'] for r in rs if r.get('options') == {'readout': 'global0'})
+            why += f"; the official read-out, global prompt #0, reaches {g0:.1f} at best"
+        out.append(f"| {m} | {c['lr']:g} | {c['epochs']} | {_opts(c.get('options', {}))} | {c['val_R1']:.1f} | {why} |")
     return '\n'.join(out)
 
 # %% ../nbs/13_demo.ipynb #126ae96e

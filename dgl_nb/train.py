@@ -629,13 +629,15 @@ def load_results(name:str, # one of RESULT_FILES, or a path to a JSON file
     try: return json.loads(p.read_text())
     except (UnicodeDecodeError, json.JSONDecodeError) as e: raise UserError(f"{p} is not a results JSON file ({e}).") from None
 
-_NUMBER = re.compile(r'(?<![\w.])\d+\.\d+(?![\w.])')                # 63.0, 0.52: a decimal reported in prose
+_NUMBER = re.compile(r'(?<![\w.])-?\d+\.\d+(?![\w.])')              # 63.0, -0.25: a decimal reported in prose
 
 def markdown_cell(notebook:str|Path, # a notebook file
                   marker:str, # text that only the wanted markdown cell contains
                  ) -> str: # that cell's text
     "The text of the markdown cell of a notebook that contains `marker`."
-    cells = [''.join(c['source']) for c in json.loads(Path(notebook).read_text())['cells'] if c['cell_type'] == 'markdown']
+    p = Path(notebook)
+    if not p.is_file() and (Path('nbs')/p).is_file(): p = Path('nbs')/p          # run from the repository root
+    cells = [''.join(c['source']) for c in json.loads(p.read_text())['cells'] if c['cell_type'] == 'markdown']
     hits = [c for c in cells if marker in c]
     if len(hits) != 1: raise ValueError(f"{notebook}: {len(hits)} markdown cells contain {marker!r}; need exactly one.")
     return hits[0]
@@ -647,7 +649,8 @@ def check_prose(text:str, # prose that reports runs
     "Every claimed number appears in the text, and every decimal in the text is a claimed (or allowed) one."
     said = _NUMBER.findall(text)
     missing = {k: v for k, v in claims.items() if str(v) not in text}
-    unbacked = sorted(set(said) - {str(v) for v in claims.values()} - set(map(str, allow)))
+    backed = {x for v in claims.values() for x in _NUMBER.findall(str(v))} | set(map(str, allow))   # '49.0-53.0' backs both
+    unbacked = sorted(set(said) - backed)
     if missing or unbacked:
         raise AssertionError(f"prose and kept runs disagree: the data say {missing} but the text does not"
                              + (f"; the text says {unbacked}, which no claim backs" if unbacked else ''))

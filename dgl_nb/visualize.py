@@ -27,7 +27,8 @@ __all__ = ['TOKENS', 'denormalize', 'upsample_maps', 'overlay_heatmap', 'plot_fr
            'plot_global_attention', 'shape_cover', 'attention_on_shape', 'global_attention_on_shape', 'shape_ratios',
            'plot_raw_mass', 'plot_frame_prompts', 'plot_frame_weights', 'topk_videos', 'plot_retrieval',
            'similarity_subset', 'plot_similarity', 'plot_history', 'plot_results', 'RunView', 'open_run', 'pick_query',
-           'run_retrieval', 'run_frame_weights', 'run_attention', 'origin_by_event', 'save_demo_figures']
+           'run_retrieval', 'run_frame_weights', 'run_attention', 'origin_by_event', 'save_demo_figures',
+           'events_from_ranks']
 
 # %% ../nbs/12_visualize.ipynb #73723f50
 def denormalize(frames:Tensor, # [..., 3, H, W] CLIP-normalised pixels
@@ -587,3 +588,14 @@ def save_demo_figures(out:str|Path, # the demo folder; runs are in out/'runs'/<m
                                    title=f'{best}: logits of 8 captions per kind (twins adjacent)')
         save('similarity.png', sim_fig)
     return written
+
+# %% ../nbs/12_visualize.ipynb #1c2d5171
+def events_from_ranks(result:dict, # a method's result with 'ranks' (as run_demo keeps it)
+                      queries:dict, # kinds and events of the test queries, in rank order (results.json's 'queries')
+                      view:str='origin', # 'origin' (twin left out) or 't2v' (hard view)
+                     ) -> dict: # event -> R@1 (percent) over the temporal queries of that event
+    "R@1 of the temporal queries by event, from the kept per-query ranks."
+    ranks = np.asarray(result['ranks'][view])                         # [N] 1 = best
+    kinds, events = np.asarray(queries['kinds']), np.asarray(queries['events'])
+    return {e: 100 * float(np.mean(ranks[(kinds == 'temporal') & (events == e)] == 1))
+            for e in sorted(set(events[kinds == 'temporal']))}
