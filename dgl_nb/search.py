@@ -40,7 +40,7 @@ def list_videos(folder:str|Path, # a folder of video files
     if not folder.exists(): raise UserError(f"--videos {folder}: no such folder.")
     if not folder.is_dir(): raise UserError(f"--videos {folder} is a file: pass the folder that holds your videos.")
     files = sorted(p for p in (folder.rglob('*') if recursive else folder.iterdir())
-                   if p.suffix.lower() in VIDEO_EXTS and (p.is_file() or p.is_symlink()) and not p.name.startswith('.'))
+                   if p.suffix.lower() in VIDEO_EXTS and (p.is_file() or (p.is_symlink() and not p.exists())) and not p.name.startswith('.'))
     if not files:
         sub = not recursive and any(p.is_dir() for p in folder.iterdir())
         raise UserError(f"--videos {folder} holds no video files{' (it has sub-folders: add --recursive)' if sub else ''}; "
