@@ -85,13 +85,16 @@ def find_fixtures(start:Optional[str|Path]=None, # where to start searching upwa
 def _read_csv(path:Path, required:list[str]) -> list[dict]:
     "Rows of a comma-separated file with a header, checking that the required columns are there."
     if not path.is_file(): raise FileNotFoundError(f"{path}: annotation file not found")
-    with open(path, newline='', encoding='utf-8') as f:
-        r = csv.DictReader(f)
-        missing = [c for c in required if c not in (r.fieldnames or [])]
-        if missing:
-            raise ValueError(f"{path}: malformed csv, missing column(s) {missing}; found {r.fieldnames}. "
-                             f"Expected a header with {required}")
-        rows = list(r)
+    try:
+        with open(path, newline='', encoding='utf-8') as f:
+            r = csv.DictReader(f)
+            missing = [c for c in required if c not in (r.fieldnames or [])]
+            if missing:
+                raise ValueError(f"{path}: malformed csv, missing column(s) {missing}; found {r.fieldnames}. "
+                                 f"Expected a header with {required}")
+            rows = list(r)
+    except UnicodeDecodeError as e:
+        raise ValueError(f"{path}: not UTF-8 text (byte {e.start} is {e.object[e.start:e.start + 1]!r}): save it as UTF-8.") from None
     for i, row in enumerate(rows):
         if any(row.get(c) is None for c in required):
             raise ValueError(f"{path}: malformed csv, line {i + 2} has too few fields: {row}")
@@ -125,7 +128,7 @@ def load_msrvtt(ann_dir:str|Path, # folder with CLIP4Clip's MSR-VTT annotation f
     jpath = d/'MSRVTT_data.json'
     if not jpath.is_file(): raise FileNotFoundError(f"{jpath}: not found. {MSRVTT_DATA_HELP}")
     try: sents = json.loads(jpath.read_text(encoding='utf-8'))['sentences']
-    except (json.JSONDecodeError, KeyError, TypeError) as e:
+    except (ValueError, KeyError, TypeError) as e:                   # not JSON, not UTF-8, no 'sentences'
         raise ValueError(f"{jpath}: malformed ({type(e).__name__}: {e}); expected a JSON object with a 'sentences' list "
                          f"of {{video_id, caption}}. {MSRVTT_DATA_HELP}") from e
     order = {v: i for i, v in enumerate(ids)}

@@ -4,13 +4,14 @@
 
 # %% ../nbs/00a_errors.ipynb #8aabe255
 from __future__ import annotations
-import functools, os, shutil, sys
+import functools, os, shutil, sys, tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
 # %% auto #0
-__all__ = ['USER_ERRORS', 'UserError', 'one_line', 'cli_errors', 'prepare_out_dir', 'silence_stderr']
+__all__ = ['USER_ERRORS', 'UserError', 'one_line', 'cli_errors', 'check_out_dir', 'prepare_out_dir', 'replace_dir',
+           'silence_stderr']
 
 # %% ../nbs/00a_errors.ipynb #daee6f50
 class UserError(ValueError):
@@ -23,37 +24,68 @@ def one_line(e:BaseException) -> str:
     return ' '.join(str(e).split()) or type(e).__name__
 
 def cli_errors(f):
-    "Decorator for a console script: a user error prints one line and exits with status 2 (`debug=True` re-raises it)."
+    "Decorator for a console script: a user error prints one line and exits with status 2 (`debug=True` re-raises it); Ctrl-C prints one line and exits with 130."
     @functools.wraps(f)
     def _inner(*args, **kwargs):
+        prog = Path(sys.argv[0]).name if sys.argv and Path(sys.argv[0]).name.startswith('dgl_nb') else f.__name__
         try: return f(*args, **kwargs)
+        except KeyboardInterrupt as e:                                      # Ctrl-C: what was kept, and how to go on
+            if kwargs.get('debug'): raise
+            print(f"{prog}: interrupted" + (f": {one_line(e)}" if str(e) else ''), file=sys.stderr)
+            raise SystemExit(130)
         except Exception as e:
             if not (isinstance(e, USER_ERRORS) or getattr(e, 'user_error', False)): raise   # a bug: its traceback
             if kwargs.get('debug'): raise
-            prog = Path(sys.argv[0]).name if sys.argv and Path(sys.argv[0]).name.startswith('dgl_nb') else f.__name__
             print(f"{prog}: error: {one_line(e)}", file=sys.stderr)
             raise SystemExit(2)
     return _inner
 
 # %% ../nbs/00a_errors.ipynb #cd6fcc5e
-def prepare_out_dir(path:str|Path, # the folder to write
-                    overwrite:bool=False, # empty a non-empty folder instead of refusing it
-                    what:str='output folder', # what the folder holds, for messages (e.g. 'run folder')
-                    markers:tuple=(), # file names one of which marks the folder as this tool's output (needed to empty it)
-                   ) -> Path:
-    "Create `path`; refuse a non-empty folder unless `overwrite`, which empties it first."
+def check_out_dir(path:str|Path, # the folder to write
+                  overwrite:bool=False, # replace a non-empty folder instead of refusing it
+                  what:str='output folder', # what the folder holds, for messages (e.g. 'run folder')
+                  is_ours=None, # a function path -> bool: whether the folder provably holds this tool's output
+                 ) -> bool: # True when the folder holds an earlier output that is to be replaced
+    "Refuse a file, a non-empty folder without `overwrite`, and (with it) a non-empty folder `is_ours` does not recognise."
     path = Path(path)
     if path.exists() and not path.is_dir(): raise UserError(f"{path} is a file, not a folder: choose another --out.")
     entries = sorted(p.name for p in path.iterdir()) if path.is_dir() else []
-    if entries and not overwrite:
-        raise UserError(f"{path} is not empty ({len(entries)} entries, e.g. {', '.join(entries[:3])}): pass --overwrite "
+    if not entries: return False
+    eg = ', '.join(entries[:3]) + (', ...' if len(entries) > 3 else '')
+    if not overwrite:
+        raise UserError(f"{path} is not empty ({len(entries)} entries, e.g. {eg}): pass --overwrite "
                         f"to replace it with a new {what}, or choose another --out.")
-    if entries:
-        if markers and not any((path/m).exists() for m in markers):
-            raise UserError(f"{path} does not look like a {what} (it has none of {list(markers)}), so --overwrite will not "
-                            "empty it: remove it yourself or choose another --out.")
+    if is_ours is None or not is_ours(path):
+        raise UserError(f"{path} is not a {what} written by this tool (it holds {eg}), so --overwrite will not replace "
+                        "it: remove it yourself or choose another --out.")
+    return True
+
+def prepare_out_dir(path:str|Path, # the folder to write
+                    overwrite:bool=False, # empty a non-empty folder instead of refusing it
+                    what:str='output folder', # what the folder holds, for messages (e.g. 'run folder')
+                    is_ours=None, # a function path -> bool: whether the folder provably holds this tool's output
+                   ) -> Path:
+    "Create `path`; refuse a non-empty folder unless `overwrite` and `is_ours`, in which case it is emptied first."
+    path = Path(path)
+    if check_out_dir(path, overwrite, what, is_ours):
         for p in path.iterdir(): shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink()
     path.mkdir(parents=True, exist_ok=True)
+    return path
+
+def replace_dir(new:str|Path, # a finished output folder on the same file system (e.g. a sibling of `path`)
+                path:str|Path, # where it belongs: absent, empty, or an earlier output `check_out_dir` accepted
+               ) -> Path:
+    "Put folder `new` in the place of `path`; the old folder is renamed aside and removed only once `new` is in place."
+    new, path = Path(new), Path(path)
+    old = None
+    if path.exists():
+        old = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.old-"))
+        os.replace(path, old)                                              # onto the empty folder just made
+    try: os.replace(new, path)
+    except BaseException:
+        if old is not None: os.replace(old, path)                          # put the old one back
+        raise
+    if old is not None: shutil.rmtree(old)
     return path
 
 # %% ../nbs/00a_errors.ipynb #b152a117

@@ -96,6 +96,9 @@ def read_official(path:str|Path, # a checkpoint file written by the official mai
     meta = {k: v for k, v in obj.items() if k not in ('state_dict', 'optimizer', 'scaler')} if 'state_dict' in obj else {}
     if not isinstance(sd, dict) or not sd or not all(isinstance(v, Tensor) for v in sd.values()):
         raise UserError(f"{path} has no state dict of tensors (its entries: {sorted(map(str, obj))[:6]}).")
+    if not all(isinstance(k, str) for k in sd):
+        bad = [k for k in sd if not isinstance(k, str)][:3]
+        raise UserError(f"{path} has no state dict of named tensors: keys such as {bad} are not parameter names.")
     if all(k.startswith('module.') for k in sd): sd = {k[len('module.'):]: v for k, v in sd.items()}   # saved under DDP
     return sd, meta
 
@@ -135,6 +138,11 @@ def official_backbone(clip_sd:dict[str, Tensor], # OpenAI-layout CLIP weights (t
     "A FrozenCLIP of the architecture the weights' shapes name, holding exactly those weights."
     try: arch = _clip_arch(clip_sd)
     except KeyError as e: raise UserError(f"{source} lacks CLIP weight {e.args[0]!r}: it is not an OpenAI-layout CLIP.") from None
+    except (IndexError, ValueError, TypeError) as e:                    # a tensor of another rank than CLIP's
+        shapes = {k: tuple(clip_sd[k].shape) for k in ('text_projection', 'visual.conv1.weight', 'positional_embedding',
+                                                        'visual.positional_embedding') if k in clip_sd}
+        raise UserError(f"{source}: its CLIP weights do not have an OpenAI-layout CLIP's shapes ({shapes}; expected "
+                        "text_projection [D_t, E], visual.conv1.weight [D_v, 3, p, p]).") from None
     names = [n for n in ARCHITECTURES if _config_arch(n) == arch]
     if not names: raise UserError(f"The CLIP in {source} ({arch}) matches none of {ARCHITECTURES}.")
     clip = load_clip(names[0], None, quick_gelu=True)                    # OpenAI's CLIPs were trained with QuickGELU
@@ -159,6 +167,7 @@ def from_official_state_dict(sd:dict[str, Tensor], # the official model's state 
                              source:str='the state dict', # what to call it in messages
                             ) -> Official:
     "Our frozen CLIP and DGL recipe holding an official model's weights, variant and sizes read from the tensors."
+    if frames is not None and frames < 1: raise UserError(f"frames must be at least 1, got {frames}.")
     if all(k.startswith('module.') for k in sd): sd = {k[len('module.'):]: v for k, v in sd.items()}
     found = official_variant(sd, source)
     if variant is not None and variant.removeprefix('dgl-') != found:
@@ -183,7 +192,7 @@ def from_official_state_dict(sd:dict[str, Tensor], # the official model's state 
                             f"not {frames}: leave frames unset.")
         n_pre = table.shape[1]
     else:
-        P, T = sd['clip.visual_prompt_embedding'].shape[1], frames or 12
+        P, T = sd['clip.visual_prompt_embedding'].shape[1], 12 if frames is None else frames
         n_text, n_pre = 2 * P, sd['clip.visual_prompt_embedding'].shape[2]
     if n_pre != L * D: raise UserError(f"{source}: the prompts cover {n_pre / D:g} layers of width {D}, but {clip.name} has {L}.")
     recipe = build_recipe(f'dgl-{found}', clip, frames=T, n_global=G, n_local=P, n_text=n_text, readout=readout).to(device)

@@ -26,8 +26,8 @@ from .train import TrainConfig, load_run, load_backbone, resolve_device, load_te
 
 # %% auto #0
 __all__ = ['VIDEO_EXTS', 'list_videos', 'Searcher', 'backbone_id', 'load_searcher', 'embed_videos', 'VideoIndex',
-           'index_cache_file', 'index_folder', 'tokenize_checked', 'score', 'top_videos', 'contact_sheet',
-           'read_captions', 'search_cli']
+           'index_cache_file', 'content_digest', 'index_folder', 'tokenize_checked', 'score', 'top_videos',
+           'contact_sheet', 'read_captions', 'search_cli']
 
 # %% ../nbs/11a_search.ipynb #a2a5ebe2
 VIDEO_EXTS = ('.mp4', '.m4v', '.mov', '.mkv', '.webm', '.avi', '.mpg', '.mpeg', '.ogv', '.flv', '.wmv', '.3gp', '.ts')
@@ -35,12 +35,12 @@ VIDEO_EXTS = ('.mp4', '.m4v', '.mov', '.mkv', '.webm', '.avi', '.mpg', '.mpeg', 
 def list_videos(folder:str|Path, # a folder of video files
                 recursive:bool=False, # also look in its sub-folders
                ) -> list[Path]: # the video files, sorted
-    "The files of `folder` with a video container's extension; an error naming the folder when there are none."
+    "The files of `folder` with a video container's extension (a link whose target is gone too: it is counted as skipped); an error naming the folder when there are none."
     folder = Path(folder)
     if not folder.exists(): raise UserError(f"--videos {folder}: no such folder.")
     if not folder.is_dir(): raise UserError(f"--videos {folder} is a file: pass the folder that holds your videos.")
     files = sorted(p for p in (folder.rglob('*') if recursive else folder.iterdir())
-                   if p.suffix.lower() in VIDEO_EXTS and p.is_file() and not p.name.startswith('.'))
+                   if p.suffix.lower() in VIDEO_EXTS and (p.is_file() or (p.is_symlink() and not p.exists())) and not p.name.startswith('.'))
     if not files:
         sub = not recursive and any(p.is_dir() for p in folder.iterdir())
         raise UserError(f"--videos {folder} holds no video files{' (it has sub-folders: add --recursive)' if sub else ''}; "
@@ -147,8 +147,19 @@ def index_cache_file(folder:str|Path, # the searched folder
     root = Path(cache) if cache is not None else cache_dir()/'search'
     return root/f"{folder.name or 'root'}-{hashlib.sha256(str(folder).encode()).hexdigest()[:12]}-{model_id[:16]}.safetensors"
 
-def _stamp(p:Path) -> list: # [size, mtime_ns]: a changed file has another stamp
-    st = p.stat(); return [st.st_size, st.st_mtime_ns]
+def _stamp(p:Path) -> list: # [size, mtime_ns, inode, ctime_ns]: what `stat` says of a file
+    st = p.stat(); return [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]
+
+def content_digest(path:str|Path, # a file
+                   chunk:int=1 << 20, # bytes read at each end (1 MiB)
+                  ) -> str: # sha256 hex digest
+    "A cheap digest of a file's content: its size, its first and its last `chunk` bytes (2 MiB read at most)."
+    path = Path(path); size = path.stat().st_size
+    h = hashlib.sha256(f"{size}\0".encode())
+    with open(path, 'rb') as f:
+        h.update(f.read(chunk))
+        if size > chunk: f.seek(max(chunk, size - chunk)); h.update(f.read(chunk))
+    return h.hexdigest()
 
 def _read_cache(path:Path, model_id:str) -> tuple[dict, dict]: # name -> (stamp, VideoFeatures); name -> (stamp, reason)
     if not path.is_file(): return {}, {}
@@ -179,25 +190,35 @@ def index_folder(s:Searcher, # the recipe
     "Every readable video of `folder`, embedded: from the cache where the file is unchanged, else decoded now."
     folder = Path(folder)
     files = list_videos(folder, recursive)
-    names, stamps = [p.relative_to(folder).as_posix() for p in files], [_stamp(p) for p in files]
+    names = [p.relative_to(folder).as_posix() for p in files]
+    stamps = [_stamp(p) if p.exists() else None for p in files]                # None: a link whose target is gone
     cfile = None if cache is False else index_cache_file(folder, s.model_id, cache)
     ok, bad = _read_cache(cfile, s.model_id) if cfile else ({}, {})
     stale = (set(ok) | set(bad)) - set(names)                                  # removed files
     for n in stale: ok.pop(n, None); bad.pop(n, None)
-    todo = [i for i, (n, st) in enumerate(zip(names, stamps)) if (ok.get(n) or bad.get(n) or (None,))[0] != st]
+    todo, restamped = [], False
+    for i, (n, st) in enumerate(zip(names, stamps)):
+        if st is None: ok.pop(n, None); bad.pop(n, None); continue
+        old = (ok.get(n) or bad.get(n) or (None,))[0]
+        if isinstance(old, list) and len(old) == 5 and old[:4] == st: continue   # stat unchanged: the cached row holds
+        d = content_digest(files[i])
+        if isinstance(old, list) and len(old) == 5 and old[0] == st[0] and old[4] == d:   # moved or re-stamped, same bytes
+            entry = ok.get(n) or bad.get(n)
+            (ok if n in ok else bad)[n] = (st + [d], entry[1]); restamped = True
+        else: stamps[i] = st + [d]; todo.append(i)
     new, why = embed_videos(s, [files[i] for i in todo], batch_size, progress)
     for i, v, w in zip(todo, new, why):
         ok.pop(names[i], None); bad.pop(names[i], None)
         if v is not None: ok[names[i]] = (stamps[i], v)
         else: bad[names[i]] = (stamps[i], w)
-    if cfile is not None and (todo or stale or not cfile.is_file()):
-        try: _write_cache(cfile, s.model_id, folder, ok, bad)
-        except OSError as e: warnings.warn(f"could not keep the embeddings in {cfile} ({one_line(e)}): the next search embeds the videos again")
     keep = [i for i, n in enumerate(names) if n in ok]
-    skipped = [(files[i], bad[n][1]) for i, n in enumerate(names) if n in bad]
-    if not keep:
+    skipped = [(files[i], bad[n][1] if n in bad else 'a link whose target does not exist') for i, n in enumerate(names) if n not in ok]
+    if not keep:                                                               # nothing readable: nothing is written
         p, r = skipped[0]
         raise UserError(f"--videos {folder}: none of its {len(files)} video files can be read (e.g. {p.name}: {r})")
+    if cfile is not None and (todo or stale or restamped or not cfile.is_file()):
+        try: _write_cache(cfile, s.model_id, folder, ok, bad)
+        except OSError as e: warnings.warn(f"could not keep the embeddings in {cfile} ({one_line(e)}): the next search embeds the videos again")
     video = VideoFeatures(torch.stack([ok[names[i]][1].feats for i in keep]), torch.stack([ok[names[i]][1].mask for i in keep]))
     n_new = sum(names[i] in ok for i in todo)
     return VideoIndex(folder, [files[i] for i in keep], video, skipped, n_new, len(keep) - n_new, cfile)

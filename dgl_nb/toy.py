@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_world.ipynb #8e22132b
 from __future__ import annotations
-import csv, io, json, math, os, time
+import csv, io, json, math, os, shutil, time
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Optional
@@ -19,15 +19,15 @@ from tqdm.auto import tqdm
 from fastcore.script import call_parse
 
 from .video import write_video, preprocess_frames
-from .errors import cli_errors, prepare_out_dir
+from .errors import UserError, cli_errors, check_out_dir, replace_dir, one_line
 
 # %% auto #0
 __all__ = ['SIZE', 'SHAPES', 'COLORS', 'BACKGROUNDS', 'LOOKS', 'PLACES', 'EVENTS', 'REVERSE', 'STATIC_TEMPLATES',
            'STATIC_NOCOLOR', 'TEMPORAL_TEMPLATES', 'TIME_WORDS', 'TOY_ENCODING', 'place_centre', 'place_of',
            'shape_mask', 'draw_frame', 'Clip', 'reverse_clip', 'sample_clip', 'render_clip', 'caption', 'caption_words',
            'ToyConfig', 'PlanError', 'plan_pairs', 'split_looks', 'plan_gallery', 'plan_world', 'make_dataset',
-           'read_twins', 'read_test', 'data_cli', 'twin_accuracy', 'recall_at_1', 'twin_groups', 'twin_batches',
-           'normalize_frames', 'MiniWorld', 'mini_world', 'quick_eval', 'quick_fit']
+           'read_twins', 'read_test', 'is_world_folder', 'data_cli', 'twin_accuracy', 'recall_at_1', 'twin_groups',
+           'twin_batches', 'normalize_frames', 'MiniWorld', 'mini_world', 'quick_eval', 'quick_fit']
 
 # %% ../nbs/05_world.ipynb #66de4857
 SIZE = 56  # frame side in pixels: 7 x 7 patches of 8 pixels, ViT-B/32's grid
@@ -296,6 +296,9 @@ def make_dataset(out, # folder to write (created; existing files of the same nam
                 ) -> Path: # `out`
     "Write the synthetic video-text dataset (mp4 files and MSR-VTT style annotations), with a validation split."
     cfg = ToyConfig(**{**asdict(cfg or ToyConfig()), **kw})
+    for k in ('n_train_pairs', 'n_val_pairs', 'n_val_single', 'n_test_pairs', 'n_test_single'):
+        if getattr(cfg, k) < 0: raise UserError(f"--{k} must be zero or more, got {getattr(cfg, k)}.")
+    if cfg.n_frames < 1: raise UserError(f"--n_frames must be at least 1, got {cfg.n_frames}.")
     if cfg.n_train_pairs < 1 or 2 * cfg.n_test_pairs + cfg.n_test_single < 2 or 2 * cfg.n_val_pairs + cfg.n_val_single < 2:
         raise ValueError(f"Need at least 1 training pair and 2 videos in each gallery (got {cfg}).")
     out = Path(out); (out/'videos').mkdir(parents=True, exist_ok=True); (out/'val').mkdir(exist_ok=True)
@@ -339,7 +342,10 @@ def read_twins(ann_dir, # a folder written by `make_dataset`
     if not p.is_file(): return None
     idx = {v: i for i, v in enumerate(video_ids)}
     twin = [-1] * len(video_ids)
-    for a, b in json.loads(p.read_text()).get(key, []):
+    try: pairs = json.loads(p.read_text(encoding='utf-8')).get(key, [])
+    except (ValueError, AttributeError) as e:
+        raise ValueError(f"{p}: not a twins file ({one_line(e)[:80]}); expected a JSON object of [id, id] pairs.") from None
+    for a, b in pairs:
         if a not in idx or b not in idx:
             if not strict: continue
             raise ValueError(f"{p}: twins {a}/{b} are not both among the {len(video_ids)} videos of this split.")
@@ -359,6 +365,15 @@ def read_test(ann_dir, # a folder written by `make_dataset` (or its `val` folder
             read_twins(ann_dir, video_ids))
 
 # %% ../nbs/05_world.ipynb #8089aa35
+def is_world_folder(path:str|Path, # a folder
+                   ) -> bool:
+    "Whether `path` holds a dataset written by `make_dataset` (twins.json, and MSRVTT_data.json with the world's config)."
+    path = Path(path)
+    if not (path/'twins.json').is_file(): return False
+    try: c = json.loads((path/'MSRVTT_data.json').read_text(encoding='utf-8')).get('config')
+    except (OSError, ValueError, AttributeError): return False
+    return isinstance(c, dict) and bool(c) and set(c) <= {f for f in ToyConfig.__dataclass_fields__}
+
 @call_parse
 @cli_errors
 def data_cli(out:str='toy_data', # output folder
@@ -374,9 +389,18 @@ def data_cli(out:str='toy_data', # output folder
             ):
     "Write the synthetic coloured-shapes video dataset in MSR-VTT layout (with a validation split in OUT/val)."
     t0 = time.time()
-    prepare_out_dir(out, overwrite, 'dataset folder', markers=('MSRVTT_JSFUSION_test.csv', 'MSRVTT_data.json', 'twins.json'))
-    make_dataset(out, n_train_pairs=n_train_pairs, n_val_pairs=n_val_pairs, n_val_single=n_val_single,
-                 n_test_pairs=n_test_pairs, n_test_single=n_test_single, n_frames=n_frames, seed=seed)
+    out = Path(out)
+    check_out_dir(out, overwrite, 'dataset folder', is_world_folder)
+    new = out.parent/f".{out.name}.new"                          # written here, then put in OUT's place
+    if new.exists():
+        if any(new.iterdir()) and not is_world_folder(new):
+            raise UserError(f"{new} is in the way of the new dataset and is not one: remove it yourself.")
+        shutil.rmtree(new)
+    try: make_dataset(new, n_train_pairs=n_train_pairs, n_val_pairs=n_val_pairs, n_val_single=n_val_single,
+                      n_test_pairs=n_test_pairs, n_test_single=n_test_single, n_frames=n_frames, seed=seed)
+    except BaseException:
+        shutil.rmtree(new, ignore_errors=True); raise                # a failed or interrupted write leaves nothing
+    replace_dir(new, out)
     n = 2 * n_train_pairs + 2 * n_val_pairs + n_val_single + 2 * n_test_pairs + n_test_single
     print(f"wrote {n} videos ({2 * n_train_pairs} train, {2 * n_val_pairs + n_val_single} validation, "
           f"{2 * n_test_pairs + n_test_single} test) to {out} in {time.time() - t0:.1f}s")

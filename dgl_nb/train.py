@@ -4,7 +4,7 @@
 
 # %% ../nbs/11_train.ipynb #c5c3da7a
 from __future__ import annotations
-import hashlib, json, math, os, random, re, tempfile, time, warnings
+import hashlib, json, math, os, random, re, shutil, tempfile, time, warnings
 from dataclasses import dataclass, asdict, field, fields
 from pathlib import Path
 from typing import Optional
@@ -22,16 +22,19 @@ from .clip import load_clip, TINY_CLIP
 from .loss import amp_context, train_step
 from .distributed import (distributed, is_main, world_size, shard_loader, shard_chunks, gather, gather_videos,
                                 wrap_for_training, agree_on_step, sum_over_processes)
-from .recipe import Recipe, VideoFeatures, build_recipe, trainable_state_dict, load_trainable_state_dict, param_counts, pick_options
-from .errors import UserError, cli_errors, one_line, prepare_out_dir
+from .recipe import (Recipe, VideoFeatures, build_recipe, trainable_state_dict, load_trainable_state_dict, param_counts, pick_options,
+                     method_options)
+from .errors import UserError, cli_errors, one_line, check_out_dir, replace_dir
 
 # %% auto #0
-__all__ = ['LR', 'OFFLINE_SETTINGS', 'RECIPES', 'STATE_FILE', 'RESULT_FILES', 'RUN_FILES', 'TrainConfig', 'recipe_config',
-           'print_recipes', 'make_optimizer', 'warmup_cosine', 'seed_everything', 'resolve_device', 'RunData',
-           'load_run_data', 'check_broken', 'encode_test', 'evaluate', 'validation_row', 'fit', 'atomic_write',
-           'write_json', 'tensor_checksum', 'save_tensors', 'load_tensors', 'save_checkpoint', 'load_checkpoint',
-           'save_state', 'load_state', 'load_backbone', 'save_run', 'load_run', 'run_experiment', 'cpu_model',
-           'provenance', 'results_dir', 'load_results', 'markdown_cell', 'check_prose', 'train_cli', 'eval_cli']
+__all__ = ['LR', 'OFFLINE_SETTINGS', 'RECIPES', 'STATE_FILE', 'RUN_FORMAT', 'ANNOTATION_FILES', 'RESULT_FILES', 'RUN_FILES',
+           'TrainConfig', 'check_option_values', 'recipe_config', 'print_recipes', 'make_optimizer', 'warmup_cosine',
+           'seed_everything', 'resolve_device', 'RunData', 'load_run_data', 'check_broken', 'encode_test', 'evaluate',
+           'validation_row', 'fit', 'atomic_write', 'write_json', 'tensor_checksum', 'save_tensors', 'load_tensors',
+           'save_checkpoint', 'load_checkpoint', 'save_state', 'load_state', 'load_backbone', 'is_run_folder',
+           'read_run_config', 'save_run', 'load_run', 'data_record', 'check_same_data', 'check_video_files',
+           'run_experiment', 'cpu_model', 'provenance', 'results_dir', 'load_results', 'markdown_cell', 'check_prose',
+           'train_cli', 'eval_cli']
 
 # %% ../nbs/11_train.ipynb #19238afc
 @dataclass
@@ -67,13 +70,40 @@ class TrainConfig:
                      cma_share=(self.cma_share >= 0, 'zero or more'))
         for k, (ok, need) in rules.items():
             if not ok: raise UserError(f"--{k} must be {need}, got {getattr(self, k)!r}.")
+        if not isinstance(self.options, dict):
+            raise UserError(f"--options must be a JSON object such as '{{\"text\": \"frozen\"}}', got {self.options!r}.")
+        clash = sorted(set(self.options) & {f.name for f in fields(self)})
+        if clash: raise UserError(f"--options {clash[0]}: pass it as --{clash[0]}, not inside --options.")
         self.recipe_opts                                                  # the method exists and takes the options set
+        check_option_values(self.method, self.options)
 
     @property
     def recipe_opts(self) -> dict:
         "The options of this configuration that its method takes (an option of another method, changed, is an error)."
         given = dict(frames=self.frames, cma_r=self.cma_r, cma_share=self.cma_share, **self.options)
         return pick_options(self.method, given, {f.name: f.default for f in fields(self)})
+
+_MAY_BE_ZERO = ('cma_share', 'n_local', 'dropout')   # recipe options for which 0 means "none"
+
+def check_option_values(method:str, # a method name
+                        options:dict, # its recipe options, e.g. from --options
+                       ):
+    "Each option has the type of its default (an unset frame count: a whole number) and a value in range, else an error naming it."
+    defaults = method_options(method)
+    for k, v in options.items():
+        if k not in defaults: continue                                   # `pick_options` names those
+        d = defaults[k]
+        kind = type(d) if d is not None else int
+        num = isinstance(v, (int, float)) and not isinstance(v, bool)
+        ok, need = {bool: (isinstance(v, bool), 'true or false'), int: (num and isinstance(v, int), 'a whole number'),
+                    float: (num and math.isfinite(v), 'a number'), str: (isinstance(v, str), 'a string')}.get(kind, (True, ''))
+        if not ok: raise UserError(f"--options {k} must be {need} (its default is {json.dumps(d)}), got {json.dumps(v)}.")
+        if not num: continue
+        lo = 0 if k in _MAY_BE_ZERO else (1 if kind is int else 0)
+        if v < lo or (kind is float and v == 0 and k not in _MAY_BE_ZERO) or (k == 'dropout' and v >= 1):
+            need = '0 or more and below 1' if k == 'dropout' else 'zero or more' if lo == 0 and k in _MAY_BE_ZERO else \
+                   'at least 1' if kind is int else 'positive'
+            raise UserError(f"--options {k} must be {need}, got {json.dumps(v)}.")
 
 # %% ../nbs/11_train.ipynb #2fdfa42c
 LR = {'full': 1e-4, 'seqtransf': 1e-4, 'dgl-linear': 2e-3, 'dgl-transformer': 2e-3, 'cma': 1e-3, 'zeroshot': 0.0}  # offline-world defaults
@@ -343,8 +373,8 @@ def _fit(recipe, data, cfg, progress, state, resume, on_epoch_end):
         skipped = sum_over_processes(skipped)
         if not losses:
             eg = ', '.join(str(data.train.video_path(data.train.ann.video_ids.index(v))) for v in sorted(data.train.broken)[:3])
-            raise UserError(f"Epoch {epoch + 1}: no training step was possible, {skipped} of {len(data.train)} training items "
-                            f"are unreadable videos (e.g. {eg}): check the video folder (--videos).")
+            raise UserError(f"Epoch {epoch + 1}: no training step was possible, every one of the "
+                            f"{len(data.train.broken)} training videos it read is unreadable (e.g. {eg}): check the video folder (--videos).")
         secs = time.time() - t0
         m = evaluate(recipe, ev)
         row = dict(split='val' if ev is not data else 'test', epoch=epoch + 1, loss=float(np.mean(losses)),
@@ -527,11 +557,54 @@ def load_backbone(cfg:TrainConfig):
         return load_tiny_clip(device=resolve_device(cfg.device))
     return load_clip(cfg.backbone, cfg.pretrained, device=resolve_device(cfg.device))
 
+RUN_FORMAT = 1  # the layout version of a run folder, in its config.json as {"dgl_nb": {"format": 1}}
+_TRAIN_FIELDS = {f.name for f in fields(TrainConfig)}
+
+def _is_run_config(d) -> bool:
+    "Whether a parsed config.json is a run's: a 'dgl_nb' section with a format, or (older runs) our 'train' and 'recipe'."
+    if not isinstance(d, dict): return False
+    m = d.get('dgl_nb')
+    if isinstance(m, dict): return isinstance(m.get('format'), int)
+    t, r = d.get('train'), d.get('recipe')
+    return (isinstance(t, dict) and isinstance(r, dict) and {'method', 'backbone', 'pretrained', 'frames'} <= set(t) <= _TRAIN_FIELDS
+            and r.get('method') == t['method'])
+
+def is_run_folder(path:str|Path, # a folder
+                 ) -> bool:
+    "Whether `path` provably holds a run of this package (finished or interrupted), the only kind --overwrite replaces."
+    path = Path(path)
+    if (path/'config.json').is_file():
+        try: return _is_run_config(json.loads((path/'config.json').read_text(encoding='utf-8')))
+        except (OSError, ValueError): return False
+    names = {p.name for p in path.iterdir()} if path.is_dir() else set()      # an interrupted run of an older version
+    if STATE_FILE not in names or any(n != STATE_FILE and not (n.startswith('.') and n.endswith('.tmp')) for n in names): return False
+    try:
+        with safe_open(str(path/STATE_FILE), 'pt') as f: saved = json.loads((f.metadata() or {}).get('config', 'null'))
+    except (SafetensorError, OSError, ValueError): return False
+    return isinstance(saved, dict) and 'method' in saved and set(saved) <= _TRAIN_FIELDS
+
+def read_run_config(run:str|Path, # a run folder written by `dgl_nb_train`
+                   ) -> dict:
+    "A run folder's config.json; an error naming the file when it is missing, not JSON, or not a run's."
+    run = Path(run); p = run/'config.json'
+    if not p.is_file():
+        raise FileNotFoundError(f"{str(run)!r} is not a run folder (no config.json): pass a folder written by dgl_nb_train.")
+    try: d = json.loads(p.read_text(encoding='utf-8'))
+    except ValueError as e:
+        raise UserError(f"{p} is not a JSON file ({one_line(e)[:80]}): {run} is not a run folder written by dgl_nb_train.") from None
+    if not _is_run_config(d):
+        keys = sorted(map(str, d))[:4] if isinstance(d, dict) else type(d).__name__
+        raise UserError(f"{p} was not written by dgl_nb_train (no 'dgl_nb' section; it holds {keys}): pass a run folder "
+                        "written by dgl_nb_train.")
+    fmt = d.get('dgl_nb', {}).get('format', 0)
+    if fmt > RUN_FORMAT: raise UserError(f"{p} has run format {fmt}, newer than this version reads ({RUN_FORMAT}): upgrade dgl_nb.")
+    return d
+
 def save_run(run:str|Path, recipe:Recipe, cfg:TrainConfig, metrics:dict, history:list, extra:dict|None=None) -> Path:
-    "Write a run folder: checkpoint, config, metrics and history."
+    "Write a run folder: checkpoint, config (marked as a run's), metrics and history."
     run = Path(run)
     save_checkpoint(run/'model.safetensors', recipe, cfg)
-    write_json(run/'config.json', dict(train=asdict(cfg), recipe=recipe.config, **(extra or {})))
+    write_json(run/'config.json', dict(dgl_nb=dict(format=RUN_FORMAT), train=asdict(cfg), recipe=recipe.config, **(extra or {})))
     write_json(run/'history.json', history)
     write_json(run/'metrics.json', metrics)
     (run/STATE_FILE).unlink(missing_ok=True)                   # the run is finished: nothing left to resume
@@ -542,12 +615,61 @@ def load_run(run:str|Path, # a run folder written by `dgl_nb_train`
             ) -> tuple[Recipe, TrainConfig]:
     "Rebuild a trained recipe from its run folder."
     run = Path(run)
-    if not (run/'config.json').is_file(): raise FileNotFoundError(f"{str(run)!r} is not a run folder (no config.json).")
-    d = json.loads((run/'config.json').read_text())['train']
-    cfg = TrainConfig(**{k: v for k, v in d.items() if k in {f.name for f in fields(TrainConfig)}})
+    d = read_run_config(run)['train']
+    cfg = TrainConfig(**{k: v for k, v in d.items() if k in _TRAIN_FIELDS})
     if device: cfg.device = device
     recipe = build_recipe(cfg.method, load_backbone(cfg), **cfg.recipe_opts).to(resolve_device(cfg.device))
     return load_checkpoint(recipe, run/'model.safetensors'), cfg
+
+# %% ../nbs/11_train.ipynb #5e0a7c12
+ANNOTATION_FILES = ('MSRVTT_data.json', 'MSRVTT_train.9k.csv', 'MSRVTT_JSFUSION_test.csv', 'twins.json',
+                    'val/MSRVTT_JSFUSION_test.csv', 'val/twins.json')  # what a data folder's annotations are
+
+def _video_files(data:RunData) -> dict[str, list[Path]]: # split -> the video file of each of its videos
+    splits = dict(train=data.train, test=data.test, val=data.val.test if data.val is not None else None)
+    return {k: [ds.video_path(i) for i in range(len(ds.ann.video_ids))] for k, ds in splits.items() if ds is not None}
+
+def data_record(data_dir:str|Path, # the data folder
+                data:RunData, # the run's data, as `load_run_data` read it
+               ) -> dict: # folder, videos, annotations (sha256), video_files (sha256), n_videos
+    "What a run is trained on: the folders, a digest of the annotation files, a digest of the video files' names and sizes."
+    data_dir = Path(data_dir)
+    h = hashlib.sha256()
+    for name in ANNOTATION_FILES:
+        if (data_dir/name).is_file(): h.update(f"{name}\0".encode()); h.update((data_dir/name).read_bytes()); h.update(b'\0')
+    files = sorted({f for fs in _video_files(data).values() for f in fs})
+    v = hashlib.sha256()
+    for f in files: v.update(f"{f.name}\0{f.stat().st_size if f.is_file() else -1}\n".encode())
+    return dict(folder=str(data_dir.resolve()), videos=str(data.test.video_dir.resolve()), annotations=h.hexdigest(),
+                video_files=v.hexdigest(), n_videos=len(files))
+
+def check_same_data(run:str|Path, # the run folder being resumed
+                    record:dict, # `data_record` of the data given now
+                   ):
+    "Refuse to resume a run on data other than its own, saying what differs (a run that recorded nothing is not checked)."
+    p = Path(run)/'config.json'
+    try: saved = json.loads(p.read_text(encoding='utf-8')).get('data') if p.is_file() else None
+    except (OSError, ValueError, AttributeError): saved = None
+    if not isinstance(saved, dict): return
+    what = dict(annotations='its annotation files', video_files='its video files (names or sizes)')
+    diff = [w for k, w in what.items() if saved.get(k) != record[k]]
+    if diff: raise UserError(f"{run} was trained on other data: {' and '.join(diff)} differ (--data {saved.get('folder')} "
+                             f"--videos {saved.get('videos')} then, --data {record['folder']} --videos {record['videos']} now): "
+                             "resume with the run's own data, or start a new run (--overwrite).")
+
+def check_video_files(data:RunData, # the run's data
+                      max_broken:float=0.05, # largest fraction of missing test videos tolerated (as `check_broken`)
+                     ):
+    "Before any training: an error when more than `max_broken` of the test videos, or every training video, is missing."
+    files = _video_files(data)
+    gone = {k: [f for f in fs if not f.is_file()] for k, fs in files.items()}
+    n, V = len(gone['test']), len(files['test'])
+    if n > max_broken * V:
+        raise UserError(f"{n} of {V} test video files do not exist (e.g. {', '.join(map(str, gone['test'][:3]))}), more than "
+                        f"the {100 * max_broken:g}% that may be ranked last: check the video folder (--videos).")
+    if 'train' in files and files['train'] and len(gone['train']) == len(files['train']):
+        raise UserError(f"None of the {len(files['train'])} training video files exists (e.g. {gone['train'][0]}): check the "
+                        "video folder (--videos).")
 
 # %% ../nbs/11_train.ipynb #ec01da5a
 def run_experiment(cfg:TrainConfig, # what to train
@@ -569,11 +691,16 @@ def run_experiment(cfg:TrainConfig, # what to train
     seed_everything(cfg.seed)                                     # so the recipe's start depends on the seed alone
     recipe = build_recipe(cfg.method, clip, **cfg.recipe_opts).to(resolve_device(cfg.device))
     data = load_run_data(data_dir, clip, cfg.frames, cfg.context_length, video_dir, cfg.seed)
+    check_video_files(data)
+    record = data_record(data_dir, data)
+    if out is not None and is_main():
+        if resume: check_same_data(out, record)
+        else: write_json(Path(out)/'config.json', dict(dgl_nb=dict(format=RUN_FORMAT), train=asdict(cfg), recipe=recipe.config, data=record))
     history = fit(recipe, data, cfg, progress, state=state, resume=resume, on_epoch_end=on_epoch_end)
     train_seconds = round(sum(h['seconds'] for h in history), 2)                 # training steps only, not the evaluations
     metrics = evaluate(recipe, data, ranks=True)                  # per-query ranks too: intervals later
     if data.train.broken: metrics['broken_train_videos'] = sorted(data.train.broken)
-    if out is not None and is_main(): save_run(out, recipe, cfg, metrics, history, dict(world_size=world_size()))
+    if out is not None and is_main(): save_run(out, recipe, cfg, metrics, history, dict(world_size=world_size(), data=record))
     c = param_counts(recipe)
     return dict(method=cfg.method, trainable=c['trainable'], total=c['total'], backbone=c['backbone'],
                 train_seconds=train_seconds, **metrics, history=history)
@@ -656,7 +783,7 @@ def check_prose(text:str, # prose that reports runs
                              + (f"; the text says {unbacked}, which no claim backs" if unbacked else ''))
 
 # %% ../nbs/11_train.ipynb #ef0db468
-RUN_FILES = ('config.json', 'metrics.json', 'history.json', 'model.safetensors', STATE_FILE)  # what marks a run folder
+RUN_FILES = ('config.json', 'metrics.json', 'history.json', 'model.safetensors', STATE_FILE)  # what a run folder holds
 
 @call_parse
 @cli_errors
@@ -685,20 +812,49 @@ def train_cli(recipe:str=None, # a paper's configuration: msrvtt-dgl-transformer
              ):
     "Train one method, evaluate it, and write RUN/metrics.json and RUN/model.safetensors (trainable parameters only); run it under `torchrun --nproc_per_node N` to train on N processes."
     if list_recipes: return print_recipes()
-    try: opts = json.loads(options) if options else None
+    try: opts = json.loads(options) if options is not None else None
     except json.JSONDecodeError as e: raise UserError(f"--options must be a JSON object such as '{{\"text\": \"frozen\"}}': {e}.") from None
+    if options is not None and not isinstance(opts, dict):
+        raise UserError(f"--options must be a JSON object such as '{{\"text\": \"frozen\"}}', got {options!r}.")
     try: cfg = recipe_config(recipe, method=method, backbone=backbone, pretrained=pretrained, frames=frames,
                              context_length=context_length, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
                              num_workers=num_workers, cma_r=cma_r, cma_share=cma_share, options=opts)
     except UserError: raise
     except ValueError as e: raise UserError(f"--recipe: {e}") from None
     if resume and overwrite: raise UserError("--resume continues the run in --out and --overwrite replaces it: pass one of them.")
+    out = Path(out)
+    new = out.parent/f".{out.name}.new"                         # a run that replaces OUT is written here, then swapped in
     with distributed(device) as dev:
         cfg.device = dev
-        if not resume and is_main(): prepare_out_dir(out, overwrite, 'run folder', RUN_FILES)
-        r = run_experiment(cfg, data, out, videos, resume=resume)
+        if resume: work = new if not (out/STATE_FILE).is_file() and (new/STATE_FILE).is_file() else out
+        else:
+            work = new if overwrite else out
+            if is_main():
+                check_out_dir(out, overwrite, 'run folder', is_run_folder)
+                if work == new and new.exists():                 # left by an earlier replacing run that was stopped
+                    if any(new.iterdir()) and not is_run_folder(new):
+                        raise UserError(f"{new} is in the way of the new run and is not a run folder: remove it yourself.")
+                    shutil.rmtree(new)
+        existed = work.exists()
+        try: r = run_experiment(cfg, data, work, videos, resume=resume)
+        except BaseException as e:
+            kept = (work/STATE_FILE).is_file()
+            if is_main() and not kept and not resume: _remove_new_run(work, existed)
+            if isinstance(e, KeyboardInterrupt) and is_main():
+                raise KeyboardInterrupt(f"the last finished epoch is kept in {work/STATE_FILE}: run the same command with "
+                                        "--resume (without --overwrite) to continue." if kept else
+                                        f"no epoch had finished, so nothing was kept{' and ' + str(out) + ' is as it was' if work == new else ''}.") from None
+            raise
+        if is_main() and work != out: replace_dir(work, out)
         keep = ('method', 'trainable', 'total', 'train_seconds', 't2v', 'v2t', 'twin_accuracy', 'broken_videos', 'broken_train_videos')
         if is_main(): print(json.dumps(_json_ready({k: r[k] for k in keep if k in r}), indent=1))
+
+def _remove_new_run(work:Path, existed:bool):
+    "Remove what a failed run wrote before its first epoch ended (its config.json), and the folder if the run made it."
+    if not work.is_dir(): return
+    for p in work.iterdir():
+        if p.name == 'config.json' or (p.name.startswith('.') and p.name.endswith('.tmp')): p.unlink()
+    if not existed and not any(work.iterdir()): work.rmdir()
 
 @call_parse
 @cli_errors
@@ -713,6 +869,8 @@ def eval_cli(run:str='runs/run', # a run folder written by dgl_nb_train
              debug:bool=False, # show the full traceback of an error
             ):
     "Print the test metrics of a saved run, or with --official of a released DGL checkpoint, as JSON."
+    if frames is not None and frames < 1: raise UserError(f"--frames must be at least 1, got {frames}.")
+    if context_length is not None and context_length < 3: raise UserError(f"--context_length must be at least 3, got {context_length}.")
     if official is None:
         given = [f"--{k}" for k, v in dict(readout=readout, frames=frames, context_length=context_length).items() if v is not None]
         if given: raise UserError(f"{', '.join(given)} {'applies' if len(given) == 1 else 'apply'} only with --official; a run "
@@ -721,6 +879,10 @@ def eval_cli(run:str='runs/run', # a run folder written by dgl_nb_train
         d = load_run_data(data, recipe.clip, cfg.frames, cfg.context_length, videos, cfg.seed, train=False, cache=False)
         return print(json.dumps(_json_ready(evaluate(recipe, d)), indent=1))
     from dgl_nb.official import load_official_checkpoint, OFFICIAL_CONTEXT
-    o = load_official_checkpoint(official, frames=frames, readout=readout or 'global0', device=resolve_device(device or 'cpu'))
-    d = load_run_data(data, o.clip, o.info['frames'], context_length or OFFICIAL_CONTEXT, videos, train=False, cache=False)
+    o = load_official_checkpoint(official, frames=frames, readout='global0' if readout is None else readout,
+                                 device=resolve_device('cpu' if device is None else device))
+    L = OFFICIAL_CONTEXT if context_length is None else context_length
+    if L > o.clip.context_length: raise UserError(f"--context_length must be at most {o.clip.context_length} ({o.info['backbone']}'s "
+                                                  f"positions), got {L}.")
+    d = load_run_data(data, o.clip, o.info['frames'], L, videos, train=False, cache=False)
     print(json.dumps(_json_ready(dict(checkpoint=o.info, **evaluate(o.recipe, d))), indent=1))
