@@ -244,6 +244,8 @@ def postprocess(body, page, pages_by_name, doc_url, nbs_dir, site):
         (site/rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(p, site/rel)
         img['src'] = rel
+    for cell in soup.find_all(['td', 'th']):   # short cells (numbers, names) never wrap: a wide table scrolls instead
+        if len(cell.get_text(strip=True)) <= 24: cell['class'] = cell.get('class', []) + ['nw']
     for t in soup.find_all('table'):
         if not (t.parent and 'table-wrap' in (t.parent.get('class') or [])): t.wrap(soup.new_tag('div', attrs={'class': 'table-wrap'}))
     return soup
@@ -259,6 +261,10 @@ def search_entries(soup, page):
     entries.append(cur)
     for e in entries: e['x'] = re.sub(r'\s+', ' ', ' '.join(e['x']))[:4000]
     return [e for e in entries if e['x'] or e['a']]
+
+def inline(text):
+    "A title or description as HTML: escaped, `code` spans kept."
+    return re.sub(r'`([^`]+)`', r'<code>\1</code>', html.escape(str(text), quote=False))
 
 def render_site(order, proc, site, mathjax):
     import configparser
@@ -280,15 +286,16 @@ def render_site(order, proc, site, mathjax):
     if dup: sys.exit(f'docs: two notebooks would write the same page: {dup}')
     tmpl = Template((ASSETS/'page.html').read_text())
     index = []
-    nav = [dict(name=n, file=pages[n].file, title=pages[n].title, kind=kinds.get(n, ('home', ''))[0],
-                blurb=kinds.get(n, ('', ''))[1]) for n in nbs]
+    nav = [dict(name=n, file=pages[n].file, title=inline(pages[n].title), kind=kinds.get(n, ('home', ''))[0],
+                blurb=html.escape(kinds.get(n, ('', ''))[1].replace('`', ''))) for n in nbs]
     for i, n in enumerate(nbs):
         p = pages[n]
         soup = postprocess(p.body(), p, pages, doc_url, ROOT/'nbs', site)
         index += search_entries(soup, p)
         prev_, next_ = (nav[i - 1] if i else None), (nav[i + 1] if i + 1 < len(nav) else None)
         (site/p.file).write_text(tmpl.render(
-            title=p.title, site_title=c.get('title', 'dgl_nb'), description=p.fm.get('description', ''),
+            title=inline(p.title), title_text=html.escape(p.title.replace('`', '')), site_title=c.get('title', 'dgl_nb'),
+            description=inline(p.fm.get('description', '')), description_text=html.escape(p.fm.get('description', '').replace('`', '')),
             body=str(soup), nav=nav, current=n, prev=prev_, next=next_, kind=kinds.get(n, ('home', ''))[0],
             notebook=f'nbs/{n}.ipynb', git_url=c.get('git_url', ''), branch=c.get('branch', 'main')))
     (static/'search-index.js').write_text('window.SEARCH_INDEX = ' + json.dumps(index, ensure_ascii=False) + ';\n')

@@ -51,7 +51,9 @@ def notebook_facts(name):
         src = ''.join(c['source'])
         lines = [l.strip() for l in src.splitlines() if len(l.strip()) > 25 and not l.strip().startswith('#')]
         if not lines: continue
-        if re.match(r'\s*#\|\s*hide\s*$', src.splitlines()[0]): hidden.append(max(lines, key=len))
+        dirs = re.findall(r'^\s*#\|\s*(\w+)', src, re.M)
+        if 'hide' in dirs: hidden.append(max(lines, key=len))
+        elif {'export', 'exporti'} & set(dirs): continue      # exported code: the page shows its show_doc instead
         elif c.get('metadata', {}).get('jupyter', {}).get('source_hidden'): folded.append(lines[0])
     return hidden, folded
 
@@ -72,7 +74,7 @@ def blank(png):
     hist = im.histogram()
     return hi - lo < 50 or max(hist) > 0.995 * sum(hist)
 
-def check_page(drv, base, name, file, want_sidebar):
+def check_page(drv, base, name, file, want_sidebar, files):
     errs = []
     drv.get(f'{base}/{file}')
     drv.execute_async_script("""
@@ -106,7 +108,7 @@ def check_page(drv, base, name, file, want_sidebar):
             const d = Array.from(document.querySelectorAll('details.fold')).find(d => d.textContent.includes(arguments[0]));
             if (!d) return null;
             const pre = d.querySelector('pre');
-            const closed = !d.open && pre.getClientRects().length === 0;
+            const closed = !d.open && !pre.checkVisibility();
             d.scrollIntoView({block: 'center'});
             return closed;""", line)
         if found is None: errs.append(f'folded cell missing: {line[:40]}'); continue
@@ -114,8 +116,20 @@ def check_page(drv, base, name, file, want_sidebar):
         summ = [d for d in drv.find_elements('css selector', 'details.fold') if line in d.get_attribute('textContent')][0]
         summ.find_element('css selector', 'summary').click()
         if drv.execute_script("""const d = Array.from(document.querySelectorAll('details.fold')).find(d => d.textContent.includes(arguments[0]));
-            return d.open && d.querySelector('pre').getClientRects().length > 0""", line): n_open += 1
+            return d.open && d.querySelector('pre').checkVisibility()""", line): n_open += 1
         else: errs.append(f'folded cell does not open on a click: {line[:40]}')
+    found = ''
+    if name == 'index':   # search: a query typed in the box lists sections that open a page of this site
+        box = drv.find_element('id', 'search')
+        box.send_keys('global prompts')
+        hits = drv.execute_script("return Array.from(document.querySelectorAll('#search-results a')).map(a => a.getAttribute('href'))")
+        if not hits: errs.append('search for "global prompts" found nothing')
+        else:
+            (SITE/'_screens'/'search.png').write_bytes(drv.get_screenshot_as_png())
+            target = hits[0].split('#')[0]
+            if target not in files.values(): errs.append(f'search result {hits[0]} is not a page')
+        found = f', search "global prompts": {len(hits)} sections'
+        box.clear(); drv.execute_script("document.getElementById('search-results').hidden = true")
     drv.execute_script("window.scrollTo(0, 0)")
     shots = SITE/'_screens'; shots.mkdir(exist_ok=True)
     png = drv.get_screenshot_as_png()
@@ -124,7 +138,7 @@ def check_page(drv, base, name, file, want_sidebar):
     line = (f"{'ok  ' if not errs else 'FAIL'} {file:22s} {n_img} images loaded, {math[0]} formulas typeset, "
             f"sidebar {len(side)} entries ({kinds.count('core')} core, {kinds.count('supporting')} supporting) in order, "
             f"{len(hidden)} hidden cells absent, {n_open}/{len(folded)} folded cells closed and open on a click, "
-            f"screenshot _screens/{name}.png")
+            f"screenshot _screens/{name}.png{found}")
     return line + ''.join(f'\n     {e}' for e in errs), not errs
 
 def main():
@@ -143,7 +157,7 @@ def main():
     opts = webdriver.ChromeOptions()
     opts.binary_location = browser
     for a in ('--headless=new', '--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--window-size=1280,1000',
-              '--proxy-server=http://127.0.0.1:9', '--proxy-bypass-list=<-loopback>', '--no-first-run',
+              '--proxy-server=http://127.0.0.1:9', '--proxy-bypass-list=127.0.0.1;localhost', '--no-first-run',
               '--disable-background-networking', '--disable-component-update', '--disable-sync', '--hide-scrollbars'):
         opts.add_argument(a)
     drv = webdriver.Chrome(options=opts, service=Service(driver))
@@ -151,7 +165,7 @@ def main():
     ok = True
     try:
         for n in names:
-            line, good = check_page(drv, base, n, files[n], want)
+            line, good = check_page(drv, base, n, files[n], want, files)
             print(line, flush=True); ok &= good
         # narrow window: tables scroll inside their box, the page itself does not scroll sideways
         drv.set_window_size(420, 900)
