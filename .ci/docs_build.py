@@ -13,6 +13,14 @@
 3. Every page is checked: no `#|` line in a code block, no hidden cell's code, folded cells closed, every local href
    and src (and #anchor) resolves. Any failure exits 1.
 
+Why this renderer, not Sphinx + myst-nb or mkdocs-material + mkdocs-jupyter: nbdev's processed notebooks speak
+Quarto (`#| echo: false`, `#| output: asis` for show_doc's Markdown, `#| code-fold`, `{target=...}` link attributes,
+heading anchors as Pandoc makes them, which the links in `_modidx.py` point to). Neither of those renderers reads
+them, so either would need this translation layer and a theme on top; here the translation is the renderer, built
+from what `pip install -e ".[dev]"` already brings (nbconvert's Markdown-with-math filter, Pygments, Jinja2,
+BeautifulSoup). The site is plain HTML, one CSS and one small script, with pages named as nbdev names them
+(`00_clip` -> clip.html), so the package's doc links resolve on it. What it gives up: Sphinx's stemming search.
+
 Usage: python .ci/docs_build.py [--mathjax DIR] [--jobs N]   (run from the repository root; `bash .ci/docs` does it)
 """
 from __future__ import annotations
