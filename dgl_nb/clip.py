@@ -117,13 +117,12 @@ def _download(name, tag, cache_dir, quick_gelu):
 def _create_from_file(name, path, quick_gelu):
     import pickle, zipfile
     from safetensors import SafetensorError
-    from dgl_nb.errors import UserError
     model = _quiet_create(name, force_quick_gelu=quick_gelu)
     try: open_clip.load_checkpoint(model, path, weights_only=True)  # safetensors, or torch.load(weights_only=True)
     except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError, KeyError, TypeError, AttributeError, OSError,
             zipfile.BadZipFile, SafetensorError) as e:                  # whatever a file that is not these weights raises
         why = ' '.join(str(e).split()).split('. ')[0][:120] or type(e).__name__
-        raise UserError(f"{path} is not a weights file of {name} ({type(e).__name__}: {why}): pass a .safetensors or torch "
+        raise WeightsUnavailable(f"{path} is not a weights file of {name} ({type(e).__name__}: {why}): pass a .safetensors or torch "
                         f"state-dict file of {name}'s weights (pretrained / --pretrained).") from None
     return model
 

@@ -756,7 +756,7 @@ def load_results(name:str, # one of RESULT_FILES, or a path to a JSON file
     try: return json.loads(p.read_text())
     except (UnicodeDecodeError, json.JSONDecodeError) as e: raise UserError(f"{p} is not a results JSON file ({e}).") from None
 
-_NUMBER = re.compile(r'(?<![\w.])-?\d+\.\d+(?![\w.])')              # 63.0, -0.25: a decimal reported in prose
+_NUMBER = re.compile(r'(?<![\w.])-?\d+\.\d+(?!\w|\.\d)')           # 63.0, -0.25, '12.5.' ending a sentence; not 2.4.14
 
 def markdown_cell(notebook:str|Path, # a notebook file
                   marker:str, # text that only the wanted markdown cell contains
