@@ -125,6 +125,7 @@ def check_page(drv, base, name, file, want_sidebar, files):
         hits = drv.execute_script("return Array.from(document.querySelectorAll('#search-results a')).map(a => a.getAttribute('href'))")
         if not hits: errs.append('search for "global prompts" found nothing')
         else:
+            (SITE/'_screens').mkdir(exist_ok=True)
             (SITE/'_screens'/'search.png').write_bytes(drv.get_screenshot_as_png())
             target = hits[0].split('#')[0]
             if target not in files.values(): errs.append(f'search result {hits[0]} is not a page')
