@@ -190,7 +190,7 @@ def two_attend_calls(block:nn.Module, # a frozen open_clip ResidualAttentionBloc
                      gh:Tensor, # [B, G, D] normalised global prompts
                      fh:Tensor, # [B, T, S, D] normalised frame tokens
                     ) -> tuple[Tensor, Tensor]: # [B, G, D], [B, T, S, D] attention outputs
-    "Global-local attention as two `attend` calls (keys and values projected per call; the model's first version)."
+    "Global-local attention as two `attend` calls (keys and values projected per call: the slow way)."
     B, T, S, D = fh.shape
     q_loc = rearrange(fh, 'b t s d -> (b t) s d')                           # [B*T, S, D]
     kv_loc = torch.cat([repeat(gh, 'b g d -> (b t) g d', t=T), q_loc], 1)   # [B*T, G+S, D]
