@@ -340,12 +340,13 @@ def _grid(lrs, epochs, options=({},)): # every combination, as settings dicts
     return [dict(lr=lr, epochs=e, **(dict(options=o) if o else {})) for o in options for lr in lrs for e in epochs]
 
 _DGL_OPTIONS = [dict(readout=r) for r in READOUTS] + [dict(readout='global0', global_init='cls')]
+_DGL_MAIN = [dict(readout=r) for r in ('global0', 'cls_mean', 'global_cls_mean')]  # the official read-out and the frame-CLS ones
 SWEEP_GRID = {  # the candidates tried on the validation split: 8 and 16 epochs for every method (30 for seqTransf, which
                 # learns order late), and 30 more wherever a 16-epoch run beat its 8-epoch run (`rising`, below)
     'full': _grid((1e-4, 3e-5), (8, 16)),
     'seqtransf': _grid((1e-3, 3e-3), (8, 16, 30), [dict(text='tower')]),
-    'dgl-linear': _grid((2e-3,), (8, 16), _DGL_OPTIONS),
-    'dgl-transformer': _grid((2e-3,), (8, 16), _DGL_OPTIONS),
+    'dgl-linear': _grid((2e-3,), (8, 16), _DGL_OPTIONS) + _grid((1e-2, 3e-2), (8, 16), _DGL_MAIN),  # three learning rates
+    'dgl-transformer': _grid((2e-3,), (8, 16), _DGL_OPTIONS) + _grid((1e-2, 3e-2), (8, 16), _DGL_MAIN),
     'cma': _grid((1e-3, 3e-3), (8, 16)),
 }
 
