@@ -19,8 +19,8 @@ from fastcore.basics import patch
 from .video import read_frames, preprocess_frames, VideoReadError, OPENAI_MEAN, OPENAI_STD
 
 # %% auto #0
-__all__ = ['ANNOTATIONS_ENV', 'MSRVTT_DATA_HELP', 'Annotations', 'find_fixtures', 'read_video_ids', 'load_msrvtt', 'load_lsmdc',
-           'load_activitynet', 'VideoTextDataset', 'collate']
+__all__ = ['ANNOTATIONS_ENV', 'MSRVTT_DATA_HELP', 'Annotations', 'repo_fixtures', 'find_fixtures', 'read_video_ids',
+           'load_msrvtt', 'load_lsmdc', 'load_activitynet', 'VideoTextDataset', 'collate']
 
 # %% ../nbs/10a_data.ipynb #d3084417
 @dataclass
@@ -67,19 +67,22 @@ class Annotations:
 # %% ../nbs/10a_data.ipynb #6d2cf1cb
 ANNOTATIONS_ENV = 'DGL_NB_ANNOTATIONS'   # a folder with msrvtt/, lsmdc/, activitynet/ (e.g. DGL's dataset/)
 
-def find_fixtures(start:Optional[str|Path]=None, # where to start searching upward (default: the working directory)
+def repo_fixtures() -> Path: # data/fixtures of the clone that holds this package
+    "The first 100 entries of each public annotation file, kept in the repository beside the package."
+    import dgl_nb
+    return Path(dgl_nb.__file__).resolve().parent.parent/'data'/'fixtures'
+
+def find_fixtures(default:Optional[str|Path]=None, # the folder to use when the variable is unset (default: `repo_fixtures()`)
                  ) -> Optional[Path]: # the folder of public annotation files, or None
-    "The folder `$DGL_NB_ANNOTATIONS`, else the nearest `shared/fixtures` in `start` or one of its parents."
+    "The folder `$DGL_NB_ANNOTATIONS`, else the repository's `data/fixtures` (None when that is missing)."
     env = os.environ.get(ANNOTATIONS_ENV)
     if env:
         if not Path(env).expanduser().is_dir():
             raise FileNotFoundError(f"{ANNOTATIONS_ENV}={env!r} is not a folder: point it at a folder with msrvtt/, lsmdc/ "
                                     "and activitynet/ subfolders, such as the dataset/ folder of DGL's repository.")
         return Path(env).expanduser()
-    p = Path(start or Path.cwd()).resolve()
-    for d in [p, *p.parents]:
-        if (d/'shared'/'fixtures').is_dir(): return d/'shared'/'fixtures'
-    return None
+    d = Path(default) if default is not None else repo_fixtures()
+    return d if d.is_dir() else None
 
 # %% ../nbs/10a_data.ipynb #a1bd67ee
 def _read_csv(path:Path, required:list[str]) -> list[dict]:
