@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_world.ipynb #8e22132b
 from __future__ import annotations
-import csv, io, json, math, os, shutil, time
+import csv, io, json, math, os, shutil, sys, time
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Optional
@@ -397,7 +397,8 @@ def data_cli(out:str='toy_data', # output folder
             raise UserError(f"{new} is in the way of the new dataset and is not one: remove it yourself.")
         shutil.rmtree(new)
     try: make_dataset(new, n_train_pairs=n_train_pairs, n_val_pairs=n_val_pairs, n_val_single=n_val_single,
-                      n_test_pairs=n_test_pairs, n_test_single=n_test_single, n_frames=n_frames, seed=seed)
+                      n_test_pairs=n_test_pairs, n_test_single=n_test_single, n_frames=n_frames, seed=seed,
+                      progress=sys.stderr.isatty())                  # a bar on a terminal, none in a log or a notebook
     except BaseException:
         shutil.rmtree(new, ignore_errors=True); raise                # a failed or interrupted write leaves nothing
     replace_dir(new, out)
