@@ -133,14 +133,14 @@ import importlib
 
 METHODS = {'zeroshot': Recipe, 'full': FullFineTune}  # method name -> recipe class; method notebooks add theirs
 _METHOD_MODULES = {'dgl-linear': 'dgl_nb.dgl', 'dgl-transformer': 'dgl_nb.dgl', 'cma': 'dgl_nb.adapter',
-                  'seqtransf': 'dgl_nb.seqtransf'}
+                  'seqtransf': 'dgl_nb.seqtransf', 'lora': 'dgl_nb.lora', 'tempme': 'dgl_nb.lora'}
 
 def register(name:str): # the method's command-line name
     "Class decorator: make a recipe available to `build_recipe` under `name`."
     def _inner(cls): METHODS[name] = cls; cls.method = name; return cls
     return _inner
 
-def build_recipe(method:str, # a method name: zeroshot, full, dgl-linear, dgl-transformer, cma
+def build_recipe(method:str, # a method name: zeroshot, full, dgl-linear, dgl-transformer, cma, seqtransf, lora, tempme
                  clip:FrozenCLIP, # the frozen backbone
                  **opts, # the method's options (its class's `options`, e.g. frames, cma_r); any other is an error
                 ) -> Recipe:
