@@ -132,6 +132,8 @@ RECIPES = {  # name -> TrainConfig fields, plus gpus (as the papers ran), expect
                             note='lr and batch not stated: the MSR-VTT command'),
     'msrvtt-full': dict(_COMMON, method='full', frames=12, batch_size=128, lr=1e-7, epochs=5, gpus=4, expect=43.1,
                         note="CLIP4Clip meanP: its CLIP learning rate 1e-4 x coef_lr 1e-3"),
+    'msrvtt-tempme': dict(_COMMON, method='tempme', frames=12, batch_size=128, lr=6e-4, epochs=5, gpus=4, expect=None,
+                          note="TempMe's main.py: rank-8 LoRA, tome_r 2, clips merged at blocks 8-9-10"),
 }
 
 def recipe_config(name:Optional[str]=None, # a key of RECIPES, or None for TrainConfig's defaults
@@ -781,7 +783,7 @@ RUN_FILES = ('config.json', 'metrics.json', 'history.json', 'model.safetensors',
 
 @call_parse
 @cli_errors
-def train_cli(recipe:str=None, # a paper's configuration: msrvtt-dgl-transformer, msrvtt-dgl-linear, msrvtt-dgl-transformer-b16, vatex-dgl-linear, lsmdc-dgl-linear, activitynet-dgl-linear, msrvtt-cma, didemo-cma, msvd-cma, vatex-cma, activitynet-cma, msrvtt-full
+def train_cli(recipe:str=None, # a paper's configuration: msrvtt-dgl-transformer, msrvtt-dgl-linear, msrvtt-dgl-transformer-b16, vatex-dgl-linear, lsmdc-dgl-linear, activitynet-dgl-linear, msrvtt-cma, didemo-cma, msvd-cma, vatex-cma, activitynet-cma, msrvtt-full, msrvtt-tempme
               list_recipes:store_true=False, # print the recipes' hyperparameters and exit
               method:str=None, # zeroshot, full, seqtransf, dgl-linear, dgl-transformer or cma (default dgl-transformer)
               data:str='toy_data', # data folder in the MSR-VTT layout (dgl_nb_data writes one)
