@@ -21,11 +21,11 @@ from .toy import make_dataset
 from .global_local import READOUTS
 
 # %% auto #0
-__all__ = ['DEMO_METHODS', 'DEMO_SETTINGS', 'KEEP', 'COMPARE', 'SWEEP_GRID', 'CHOICE_RULE', 'ABLATION_SETTINGS', 'AT_INIT',
-           'demo_config', 'r1_interval', 'results_table', 'test_queries', 'run_demo', 'seed_summary', 'seed_table',
-           'compare_results', 'seeds_record', 'demo_cli', 'sweep', 'candidate_key', 'best_settings', 'rising',
-           'full_sweep', 'choose_settings', 'settings_of', 'sweep_table', 'choice_table', 'settings_table', 'at_init',
-           'cross_pairing', 'readout_agreement', 'readout_ablation', 'readout_settings', 'ablation_record',
+__all__ = ['DEMO_METHODS', 'DEMO_SETTINGS', 'KEEP', 'COMPARE', 'TEMPME_OFFLINE', 'SWEEP_GRID', 'CHOICE_RULE', 'ABLATION_SETTINGS',
+           'AT_INIT', 'demo_config', 'r1_interval', 'results_table', 'test_queries', 'run_demo', 'seed_summary',
+           'seed_table', 'compare_results', 'seeds_record', 'demo_cli', 'sweep', 'candidate_key', 'best_settings',
+           'rising', 'full_sweep', 'choose_settings', 'settings_of', 'sweep_table', 'choice_table', 'settings_table',
+           'at_init', 'cross_pairing', 'readout_agreement', 'readout_ablation', 'readout_settings', 'ablation_record',
            'ablation_table']
 
 # %% ../nbs/13_demo.ipynb #211d125e
@@ -341,6 +341,7 @@ def _grid(lrs, epochs, options=({},)): # every combination, as settings dicts
 
 _DGL_OPTIONS = [dict(readout=r) for r in READOUTS] + [dict(readout='global0', global_init='cls')]
 _DGL_MAIN = [dict(readout=r) for r in ('global0', 'cls_mean', 'global_cls_mean')]  # the official read-out and the frame-CLS ones
+TEMPME_OFFLINE = dict(merge_layer='1-2', merge_frame_num='2-4')   # TempMe's merging on a 4-block tower: 8 frames -> 4 clips -> 1
 SWEEP_GRID = {  # the candidates tried on the validation split: 8 and 16 epochs for every method (30 for seqTransf, which
                 # learns order late), and 30 more wherever a 16-epoch run beat its 8-epoch run (`rising`, below)
     'full': _grid((1e-4, 3e-5), (8, 16)),
@@ -348,6 +349,8 @@ SWEEP_GRID = {  # the candidates tried on the validation split: 8 and 16 epochs 
     'dgl-linear': _grid((2e-3,), (8, 16), _DGL_OPTIONS) + _grid((1e-2, 3e-2), (8, 16), _DGL_MAIN),  # three learning rates
     'dgl-transformer': _grid((2e-3,), (8, 16), _DGL_OPTIONS) + _grid((1e-2, 3e-2), (8, 16), _DGL_MAIN),
     'cma': _grid((1e-3, 3e-3), (8, 16)),
+    'lora': _grid((6e-4, 3e-3), (8, 16)),                          # TempMe's learning rate and five times it
+    'tempme': _grid((6e-4, 3e-3), (8, 16), [TEMPME_OFFLINE]),
 }
 
 def rising(rows:list[dict], # sweep rows with 8- and 16-epoch budgets
