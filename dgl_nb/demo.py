@@ -19,17 +19,19 @@ from .metrics import bootstrap_r1, ranks_with_r1
 from .tiny import load_tiny_clip
 from .toy import make_dataset
 from .global_local import READOUTS
+from .clip import FrozenCLIP
+from .recipe import build_recipe, method_options, video_gflops
 
 # %% auto #0
 __all__ = ['DEMO_METHODS', 'DEMO_SETTINGS', 'KEEP', 'COMPARE', 'TEMPME_OFFLINE', 'SWEEP_GRID', 'CHOICE_RULE', 'ABLATION_SETTINGS',
-           'AT_INIT', 'demo_config', 'r1_interval', 'results_table', 'test_queries', 'run_demo', 'seed_summary',
-           'seed_table', 'compare_results', 'seeds_record', 'demo_cli', 'sweep', 'candidate_key', 'best_settings',
-           'rising', 'full_sweep', 'choose_settings', 'settings_of', 'sweep_table', 'choice_table', 'settings_table',
-           'at_init', 'cross_pairing', 'readout_agreement', 'readout_ablation', 'readout_settings', 'ablation_record',
-           'ablation_table']
+           'AT_INIT', 'demo_config', 'r1_interval', 'results_table', 'inference_gflops', 'test_queries', 'run_demo',
+           'seed_summary', 'seed_table', 'compare_results', 'seeds_record', 'demo_cli', 'sweep', 'candidate_key',
+           'best_settings', 'rising', 'full_sweep', 'choose_settings', 'settings_of', 'sweep_table', 'choice_table',
+           'settings_table', 'at_init', 'cross_pairing', 'readout_agreement', 'readout_ablation', 'readout_settings',
+           'ablation_record', 'ablation_table']
 
 # %% ../nbs/13_demo.ipynb #211d125e
-DEMO_METHODS = ('zeroshot', 'full', 'seqtransf', 'dgl-linear', 'dgl-transformer', 'cma')  # the comparison the demo runs
+DEMO_METHODS = ('zeroshot', 'full', 'seqtransf', 'dgl-linear', 'dgl-transformer', 'cma', 'lora', 'tempme')  # the comparison the demo runs
 DEMO_SETTINGS = OFFLINE_SETTINGS  # method -> dict(lr, epochs, options), chosen on the validation split (the sweep below)
 
 def demo_config(method:str, # one of DEMO_METHODS
@@ -57,12 +59,13 @@ def _ci(r, view):
 def results_table(results:list[dict]) -> str: # one row per method, Markdown
     "The comparison table: parameters, T2V in both views (hard: the twin in the gallery; origin: without it) with R@1's 95% interval, V2T, per-kind R@1, twin accuracy, training time."
     keys = ('R1', 'R5', 'R10', 'MdR', 'MnR')
-    head = (['method', 'trainable', '% of CLIP', 'T2V R1', '95% CI'] + [f"T2V {k}" for k in keys[1:]] + ['origin R1', '95% CI', 'origin R5']
+    head = (['method', 'trainable', '% of CLIP', 'GFLOPs/video', 'T2V R1', '95% CI'] + [f"T2V {k}" for k in keys[1:]] + ['origin R1', '95% CI', 'origin R5']
             + [f"V2T {k}" for k in ('R1', 'R5')] + ['static R1', 'temporal R1', 'twin acc.', 'train s'])
     rows = ['| ' + ' | '.join(head) + ' |', '|' + '|'.join(['---'] + ['--:'] * (len(head) - 1)) + '|']
     for r in results:
         t, v, o = r['t2v'], r['v2t'], r.get('origin', {}).get('all')
-        cells = [r['method'], f"{r['trainable']:,}", _pct(r['trainable'], r.get('backbone', r['total']))]
+        cells = [r['method'], f"{r['trainable']:,}", _pct(r['trainable'], r.get('backbone', r['total'])),
+                 f"{r['video_gflops']:.3f}" if 'video_gflops' in r else '-']
         cells += [f"{t['all']['R1']:.1f}", _ci(r, 't2v')] + [f"{t['all'][k]:.1f}" for k in keys[1:]]
         cells += [f"{o['R1']:.1f}", _ci(r, 'origin'), f"{o['R5']:.1f}"] if o else ['-', '-', '-']
         cells += [f"{v['all'][k]:.1f}" for k in ('R1', 'R5')]
@@ -72,7 +75,15 @@ def results_table(results:list[dict]) -> str: # one row per method, Markdown
     return '\n'.join(rows)
 
 # %% ../nbs/13_demo.ipynb #0bee64be
-KEEP = ('method', 'trainable', 'total', 'backbone', 'train_seconds', 't2v', 'v2t', 'origin', 'twin_accuracy', 'history', 'val', 'ranks')
+KEEP = ('method', 'trainable', 'total', 'backbone', 'video_gflops', 'train_seconds', 't2v', 'v2t', 'origin', 'twin_accuracy', 'history',
+        'val', 'ranks')
+
+def inference_gflops(cfg:TrainConfig, # a method's training configuration
+                     clip:FrozenCLIP, # the backbone
+                    ) -> float: # GFLOPs to embed one video of cfg.frames frames
+    "What embedding one video costs at inference: a LoRA update folded into the weights (`merge_lora`) costs nothing, so it is counted at rank 0."
+    opts = dict(cfg.recipe_opts, **({'lora_r': 0} if 'lora_r' in method_options(cfg.method) else {}))
+    return round(video_gflops(build_recipe(cfg.method, clip, **opts), cfg.frames), 6)
 
 def _experiment(cfg, data_dir, run, progress, threads, clip=None):
     "One method of the demo (in this process or a worker): train, test, and the validation row of an untrained method."
@@ -81,6 +92,7 @@ def _experiment(cfg, data_dir, run, progress, threads, clip=None):
     if threads: torch.set_num_threads(threads)
     clip = clip or load_tiny_clip()                               # loaded before the run seeds itself, in every process
     r = run_experiment(cfg, data_dir, run, progress=progress, clip=clip)
+    r['video_gflops'] = inference_gflops(cfg, clip)
     if not r['history']:                                          # nothing trained: its validation numbers, for the curves
         r['val'] = validation_row(build_recipe(cfg.method, clip, **cfg.recipe_opts), load_run_data(data_dir, clip, cfg.frames, train=False))
     return r

@@ -15,9 +15,7 @@ from einops import rearrange
 from .clip import FrozenCLIP, load_clip, TINY_CLIP
 
 # %% auto #0
-__all__ = ['METHODS', 'VideoFeatures', 'mean_pool', 'cosine_logits', 'check_options', 'Recipe', 'trainable_state_dict',
-           'param_counts', 'load_trainable_state_dict', 'FullFineTune', 'register', 'build_recipe', 'recipe_class',
-           'method_options', 'pick_options', 'param_report', 'params_cli']
+__all__ = ['METHODS', 'VideoFeatures', 'mean_pool', 'cosine_logits', 'check_options', 'Recipe', 'trainable_state_dict', 'param_counts', 'load_trainable_state_dict', 'FullFineTune', 'register', 'build_recipe', 'recipe_class', 'method_options', 'pick_options', 'param_report', 'params_cli', 'FLOP_RULES', 'video_gflops']
 
 # %% ../nbs/01_recipe.ipynb #9514f6e5
 class VideoFeatures(NamedTuple):
@@ -193,3 +191,34 @@ def params_cli(method:str='dgl-linear', # zeroshot, full, dgl-linear, dgl-transf
     "Print a method's trainable and total parameter counts as JSON."
     opts = pick_options(method, dict(frames=frames, cma_r=cma_r, cma_share=cma_share), dict(frames=12, cma_r=8, cma_share=16))
     print(json.dumps(param_report(method, backbone, **opts)))
+
+# %% ../nbs/01b_registry.ipynb #36b3b24b
+from torch import nn
+from torch.utils.flop_counter import FlopCounterMode, sdpa_flop_count
+
+# %% ../nbs/01b_registry.ipynb #f9961e19
+from torch.utils.flop_counter import FlopCounterMode, sdpa_flop_count
+
+def _mha_flops(query, key, value, embed_dim, num_head, *args, out_shape=None, **kwargs) -> int:
+    "FLOPs of torch's fused multi-head attention (aten._native_multi_head_attention): projections, scores, weighted sum."
+    B, Lq, D = query; Lk = key[1]
+    return 2 * B * D * D * (Lq + 2 * Lk) + 2 * 2 * B * Lq * Lk * D + 2 * B * Lq * D * D
+
+def _cpu_sdpa_flops(query, key, value, *args, out_shape=None, **kwargs) -> int:
+    "FLOPs of the CPU kernel of scaled_dot_product_attention: scores and weighted sum."
+    return sdpa_flop_count(query, key, value)
+
+FLOP_RULES = {torch.ops.aten._native_multi_head_attention: _mha_flops,   # the kernels torch's counter does not know
+              torch.ops.aten._scaled_dot_product_flash_attention_for_cpu: _cpu_sdpa_flops}
+
+def _flops(recipe, x) -> int:
+    with FlopCounterMode(display=False, custom_mapping=FLOP_RULES) as fc: recipe.encode_video(x)
+    return fc.get_total_flops()
+
+def video_gflops(recipe:nn.Module, # a recipe from `build_recipe`
+                 frames:int, # T, frames per video
+                ) -> float: # GFLOPs of one more video in a batch (a multiply-add counts 2)
+    "What embedding one video costs: FLOPs of `encode_video` on two videos minus one, counted by torch's FLOP counter."
+    c = recipe.clip
+    x = torch.zeros(2, frames, 3, c.image_size, c.image_size, device=c.device)   # [2, T, 3, H, W]
+    return (_flops(recipe, x) - _flops(recipe, x[:1])) / 1e9                      # work done once per batch cancels

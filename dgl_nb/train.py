@@ -99,7 +99,8 @@ def check_option_values(method:str, # a method name
             raise UserError(f"--options {k} must be {need}, got {json.dumps(v)}.")
 
 # %% ../nbs/11_train.ipynb #2fdfa42c
-LR = {'full': 1e-4, 'seqtransf': 1e-4, 'dgl-linear': 2e-3, 'dgl-transformer': 2e-3, 'cma': 1e-3, 'zeroshot': 0.0}  # offline-world defaults
+LR = {'full': 1e-4, 'seqtransf': 1e-4, 'dgl-linear': 2e-3, 'dgl-transformer': 2e-3, 'cma': 1e-3, 'lora': 6e-4, 'tempme': 6e-4,
+      'zeroshot': 0.0}  # offline-world defaults
 
 OFFLINE_SETTINGS = {  # per method on the offline world, chosen on its validation split (the sweep in the demo notebook)
     'full': dict(lr=1e-4, epochs=8),
@@ -107,6 +108,8 @@ OFFLINE_SETTINGS = {  # per method on the offline world, chosen on its validatio
     'dgl-linear': dict(lr=3e-2, epochs=8, options=dict(readout='cls_mean')),        # the mean of the frames' class tokens
     'dgl-transformer': dict(lr=2e-3, epochs=8, options=dict(readout='cls_mean')),   # the same read-out
     'cma': dict(lr=1e-3, epochs=8),
+    'lora': dict(lr=6e-4, epochs=8),
+    'tempme': dict(lr=3e-3, epochs=8, options=dict(merge_layer='1-2', merge_frame_num='2-4')),   # 8 frames -> 4 clips -> 1, on 4 blocks
 }  # the rule of 13_demo: the fewest epochs within noise of the best candidate; DGL's official read-out (global prompt #0) lost
 
 # %% ../nbs/11_train.ipynb #68d402e4
