@@ -24,11 +24,12 @@ from .recipe import build_recipe, method_options, video_gflops
 
 # %% auto #0
 __all__ = ['DEMO_METHODS', 'DEMO_SETTINGS', 'KEEP', 'COMPARE', 'TEMPME_OFFLINE', 'SWEEP_GRID', 'CHOICE_RULE', 'ABLATION_SETTINGS',
-           'AT_INIT', 'demo_config', 'r1_interval', 'results_table', 'inference_gflops', 'test_queries', 'run_demo',
-           'seed_summary', 'seed_table', 'compare_results', 'seeds_record', 'demo_cli', 'sweep', 'candidate_key',
-           'best_settings', 'rising', 'full_sweep', 'choose_settings', 'settings_of', 'sweep_table', 'choice_table',
-           'settings_table', 'at_init', 'cross_pairing', 'readout_agreement', 'readout_ablation', 'readout_settings',
-           'ablation_record', 'ablation_table']
+           'AT_INIT', 'MERGE_ABLATION', 'demo_config', 'r1_interval', 'results_table', 'inference_gflops',
+           'test_queries', 'run_demo', 'seed_summary', 'seed_table', 'compare_results', 'seeds_record', 'demo_cli',
+           'sweep', 'candidate_key', 'best_settings', 'rising', 'full_sweep', 'choose_settings', 'settings_of',
+           'sweep_table', 'choice_table', 'settings_table', 'at_init', 'cross_pairing', 'readout_agreement',
+           'readout_ablation', 'readout_settings', 'ablation_record', 'ablation_table', 'merge_ablation_record',
+           'merge_ablation_table']
 
 # %% ../nbs/13_demo.ipynb #211d125e
 DEMO_METHODS = ('zeroshot', 'full', 'seqtransf', 'dgl-linear', 'dgl-transformer', 'cma', 'lora', 'tempme')  # the comparison the demo runs
@@ -229,15 +230,17 @@ def demo_cli(out:str='demo_out', # folder for data, runs, results.json, results.
              sweep:bool=False, # run the validation sweep instead (OUT/sweep.json; hours: see --reuse)
              reuse:str=None, # with --sweep: a sweep.json whose rows are kept where the candidate is the same (e.g. 'sweep')
              ablation:bool=False, # run the read-out ablation instead (OUT/ablation.json)
+             merge_ablation:bool=False, # run TempMe's merging ablation instead (OUT/merge_ablation.json)
              debug:bool=False, # show the full traceback of an error
             ):
     "The main job: train every method on the offline world with its validated settings and compare them."
     t0 = time.time()
     out = Path(out)
     if workers < 1: raise UserError(f"--workers must be at least 1, got {workers}.")
-    if sum(map(bool, (seeds, compare, sweep, ablation))) > 1: raise UserError("--seeds, --compare, --sweep and --ablation are separate jobs: pass one.")
+    if sum(map(bool, (seeds, compare, sweep, ablation, merge_ablation))) > 1:
+        raise UserError("--seeds, --compare, --sweep, --ablation and --merge_ablation are separate jobs: pass one.")
     if reuse and not sweep: raise UserError("--reuse goes with --sweep.")
-    if sweep or ablation:
+    if sweep or ablation or merge_ablation:
         data = out/'data'
         if not (data/'val'/'MSRVTT_JSFUSION_test.csv').is_file(): make_dataset(data, seed=world_seed)
         if sweep:
@@ -246,6 +249,9 @@ def demo_cli(out:str='demo_out', # folder for data, runs, results.json, results.
                        choice={m: c for m, c in choose_settings(rows).items()})
             print(sweep_table(rows)); print(choice_table(rec['choice']))
             name = 'sweep.json'
+        elif merge_ablation:
+            rec = _package_fn(merge_ablation_record)(data, workers=workers); name = 'merge_ablation.json'
+            print(merge_ablation_table(rec))
         else:
             rec = ablation_record(data, workers=workers); name = 'ablation.json'
             print(ablation_table(rec['rows']))
@@ -569,4 +575,38 @@ def ablation_table(rows:list[dict]) -> str: # Markdown: mean +- std over seeds p
         c = lambda k: f"{np.mean([r[k] for r in rs]):.2f} ± {np.std([r[k] for r in rs]):.2f}"
         cells.append(f"{c('cos_before')} -> {c('cos_after')}")
         out.append('| ' + ' | '.join(cells) + ' |')
+    return '\n'.join(out)
+
+# %% ../nbs/13_demo.ipynb #53043bbb
+MERGE_ABLATION = {  # name -> (method, options): TempMe's parts switched off one at a time
+    'lora': ('lora', {}),
+    'tempme': ('tempme', TEMPME_OFFLINE),
+    'tempme, no frame positions': ('tempme', {**TEMPME_OFFLINE, 'frame_pos': False}),
+    'tempme, no merging inside frames': ('tempme', {**TEMPME_OFFLINE, 'tome_r': 0}),
+    'tempme, no merging across frames': ('tempme', dict(merge_layer='', merge_frame_num='')),
+}
+
+def merge_ablation_record(data_dir:str|Path, # a data folder with a validation split
+                          lr:float=3e-3, epochs:int=8, # the budget of every variant (the sweep's choice for tempme)
+                          seeds:tuple=(0, 1, 2), # training seeds
+                          workers:int=1, # processes
+                         ) -> dict: # variants, settings and rows (one per variant and seed): what merge_ablation.json keeps
+    "TempMe's merging ablation: each variant trained over seeds and scored on the validation gallery."
+    rows = []
+    for seed in seeds:
+        grid = {}
+        for name, (m, o) in MERGE_ABLATION.items(): grid.setdefault(m, []).append(dict(lr=lr, epochs=epochs, options=o))
+        got = {candidate_key(r['method'], r): r for r in sweep(data_dir, grid, seed=seed, workers=workers, progress=False)}
+        rows += [dict(got[candidate_key(m, dict(lr=lr, epochs=epochs, options=o))], variant=name, seed=seed)
+                 for name, (m, o) in MERGE_ABLATION.items()]
+    return dict(variants={k: dict(method=m, options=o) for k, (m, o) in MERGE_ABLATION.items()}, lr=lr, epochs=epochs,
+                seeds=list(seeds), rows=rows)
+
+def merge_ablation_table(rec:dict) -> str: # Markdown: mean ± std over seeds per variant
+    "The merging ablation as mean ± standard deviation over seeds."
+    keys = ('val_R1', 'val_origin', 'val_static', 'val_temporal', 'val_twins')
+    out = ['| variant | seeds | val R@1 | origin | static | temporal | twins |', '|---|--:|--:|--:|--:|--:|--:|']
+    for v in rec['variants']:
+        rs = [r for r in rec['rows'] if r['variant'] == v]
+        out.append(f"| {v} | {len(rs)} | " + ' | '.join(f"{np.mean([r[k] for r in rs]):.1f} ± {np.std([r[k] for r in rs]):.1f}" for k in keys) + ' |')
     return '\n'.join(out)

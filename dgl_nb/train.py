@@ -76,7 +76,7 @@ class TrainConfig:
         given = dict(frames=self.frames, cma_r=self.cma_r, cma_share=self.cma_share, **self.options)
         return pick_options(self.method, given, {f.name: f.default for f in fields(self)})
 
-_MAY_BE_ZERO = ('cma_share', 'n_local', 'dropout')   # recipe options for which 0 means "none"
+_MAY_BE_ZERO = ('cma_share', 'n_local', 'dropout', 'tome_r', 'lora_r')   # recipe options for which 0 means "none"
 
 def check_option_values(method:str, # a method name
                         options:dict, # its recipe options, e.g. from --options
