@@ -20,6 +20,7 @@ from tqdm.auto import tqdm
 from .clip import FrozenCLIP, load_clip, attend, TINY_CLIP
 from .recipe import build_recipe, method_options, video_gflops
 from .lora import tokens_per_block
+from .train import provenance
 from .loss import clip_loss
 from .metrics import retrieval_metrics
 from .video import write_video, read_frames
@@ -220,7 +221,7 @@ def bench_search(clip:FrozenCLIP, # the backbone (its embedding width)
                  device:torch.device|str='cpu',
                 ) -> dict[str, list[float]]: # 'one vector' and 'cma pooling' -> seconds per query
     "Seconds to score one caption against n cached videos: one vector per video, or the adapter's pooling over cached frames."
-    from .recipe import VideoFeatures, mean_pool, cosine_logits
+    from dgl_nb.recipe import VideoFeatures, mean_pool, cosine_logits
     g = torch.Generator().manual_seed(0)
     E = clip.embed_dim
     frames_c = torch.randn(n, frames, E, generator=g).to(device)                 # [n, T, E] the adapter's cache
@@ -509,8 +510,10 @@ def bench_cli(quick:bool=False, # the short preset (about 4 minutes on a 2-core 
     "Measure training step time and memory, video forward, attention, metrics and decoding; print a table, write JSON."
     if device not in ('cpu', 'cuda'): raise UserError(f"--device {device!r}: use cpu or cuda.")
     if device == 'cuda' and not torch.cuda.is_available(): raise UserError("--device cuda but no CUDA GPU is visible: use --device cpu.")
+    t0 = time.time()
     res = run_benchmarks(backbone, device, progress=True, **PRESETS[(bool(quick), device)])
     res['settings']['quick'] = bool(quick)
+    res['provenance'] = provenance(torch.get_num_threads(), 1, t0)
     print(format_results(res))
     if out:
         Path(out).expanduser().parent.mkdir(parents=True, exist_ok=True)
