@@ -39,7 +39,7 @@ if pkg_data:
 # The tiny CLIP's weights and record live once in the repository (data/); a built package carries a copy in
 # dgl_nb/assets, where `dgl_nb.tiny.load_tiny_clip` looks first. An editable install reads data/ in place.
 ASSETS = ('tiny_clip.safetensors', 'tiny_clip.json')
-RESULTS = ('main', 'seeds', 'world1', 'sweep', 'ablation', 'merge_ablation')   # data/results/<name>.json: the kept runs the course reports
+RESULTS = ('main', 'seeds', 'world1', 'sweep', 'ablation', 'merge_ablation', 'bench')   # data/results/<name>.json: the kept runs the course reports
 
 class build_py_with_assets(build_py):
     "build_py that also copies data/tiny_clip.* and data/results/*.json into the built package as dgl_nb/assets/."

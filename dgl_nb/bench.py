@@ -32,7 +32,7 @@ __all__ = ['VIDEO_METHODS', 'PEFT', 'DGL', 'PRESETS', 'TARGETS', 'interleaved_ti
            'init_optimizer_state', 'bench_training', 'bench_forward', 'inference_recipe', 'bench_inference',
            'bench_search', 'two_call_attention', 'two_attend_calls', 'dense_attention', 'bench_attention',
            'bench_metrics', 'synthetic_video', 'bench_decode', 'machine_info', 'run_benchmarks', 'ratio_rows',
-           'format_results', 'plot_ratios', 'bench_cli', 'top_ops']
+           'format_results', 'plot_ratios', 'bench_tables', 'bench_cli', 'top_ops']
 
 # %% ../nbs/13a_benchmarks.ipynb #80b40cae
 def _sync(device:torch.device|str):
@@ -497,6 +497,20 @@ def plot_ratios(res:dict, # from `run_benchmarks`
     ax.set_title(title or f"{res['settings']['backbone']} on {res['machine']['gpu'] or res['machine']['cpu']}", fontsize=9)
     fig.tight_layout(); plt.close(fig)
     return fig
+
+# %% ../nbs/13a_benchmarks.ipynb #51e47cb0
+def bench_tables(res:dict, # from `run_benchmarks` (or a kept bench.json)
+                ) -> str: # two Markdown tables
+    "What tuning saves (training ratios against full fine-tuning) and what each method costs at inference, as Markdown."
+    r = res
+    t = ['| ratio | ' + ' | '.join(PEFT) + ' | target |', '|---|' + '--:|' * (len(PEFT) + 1)]
+    t.append('| training step time vs full fine-tuning | ' + ' | '.join(f"{r['step_time_vs_full'][m]:.2f}" for m in PEFT) + f" | <= {TARGETS['step_time_vs_full']} |")
+    t.append('| training step peak memory vs full fine-tuning | ' + ' | '.join(f"{r['peak_memory_vs_full'][m]:.2f}" for m in PEFT) + f" | <= {TARGETS['peak_memory_vs_full']} |")
+    g0, tk = r['video_gflops']['zeroshot'], r['absolute']['tokens_per_block']
+    u = ['| method | GFLOPs per video | vs plain CLIP | time per video vs plain CLIP | tokens into the first / last block |', '|---|--:|--:|--:|--:|']
+    for m, g in r['video_gflops'].items():
+        u.append(f"| {m} | {g:.1f} | {g / g0:.2f} | {r['inference_vs_clip'][m]:.2f} | {tk[m][0]} / {tk[m][-1]} |")
+    return '\n'.join(t) + '\n\n' + '\n'.join(u)
 
 # %% ../nbs/13a_benchmarks.ipynb #61dd6f57
 @call_parse

@@ -705,7 +705,7 @@ def run_experiment(cfg:TrainConfig, # what to train
                 train_seconds=train_seconds, **metrics, history=history)
 
 # %% ../nbs/11a_runs.ipynb #83ba1480
-RESULT_FILES = ('main', 'seeds', 'world1', 'sweep', 'ablation', 'merge_ablation')   # data/results/<name>.json, each written by one command
+RESULT_FILES = ('main', 'seeds', 'world1', 'sweep', 'ablation', 'merge_ablation', 'bench')   # data/results/<name>.json, each written by one command
 
 def _git_commit(folder:Path) -> Optional[str]:
     "The commit of the checkout holding `folder` (+dirty when tracked package files differ from it), or None."
