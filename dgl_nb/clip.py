@@ -223,13 +223,30 @@ def attend(block:nn.Module, # an open_clip ResidualAttentionBlock
            weights:bool=False, # also return the per-head attention weights
           ): # [B, Lq, D] output, and [B, H, Lq, Lk] weights when `weights`
     "The block's frozen multi-head attention, with queries and keys that may differ."
-    kv = q if kv is None else kv
     attn = block.attn
+    if kv is None and not weights and _trains_through(attn, q): return _attend_lnd(attn, q, mask)
+    kv = q if kv is None else kv
     if not attn.batch_first: q, kv = rearrange(q, 'b l d -> l b d'), rearrange(kv, 'b l d -> l b d')
     if mask is not None and mask.dtype != torch.bool: mask = mask.to(q.dtype)
     out, w = attn(q, kv, kv, need_weights=weights, average_attn_weights=False, attn_mask=mask)
     if not attn.batch_first: out = rearrange(out, 'l b d -> b l d')
     return (out, w) if weights else out
+
+def _trains_through(attn:nn.Module, q:Tensor) -> bool:
+    "A gradient flows through this frozen attention to its input (the path `nn.MultiheadAttention` computes without its fused kernel)."
+    return attn.batch_first and torch.is_grad_enabled() and q.requires_grad and not any(p.requires_grad for p in attn.parameters())
+
+def _attend_lnd(attn:nn.Module, # a frozen batch-first nn.MultiheadAttention
+                q:Tensor, # [B, L, D] normalised tokens
+                mask:Optional[Tensor]=None, # [L, L] attention mask
+               ) -> Tensor: # [B, L, D]
+    "Self-attention computed in the [L, B, D] layout, contiguous: the same numbers as the module, without its batched matmuls."
+    if mask is not None and mask.dtype != torch.bool: mask = mask.to(q.dtype)
+    x = rearrange(q, 'b l d -> l b d').contiguous()                                   # [L, B, D]
+    out, _ = F.multi_head_attention_forward(x, x, x, attn.embed_dim, attn.num_heads, attn.in_proj_weight, attn.in_proj_bias,
+                                            None, None, False, 0.0, attn.out_proj.weight, attn.out_proj.bias,
+                                            training=attn.training, need_weights=False, attn_mask=mask)
+    return rearrange(out, 'l b d -> b l d')                                           # [B, L, D]
 
 def block_forward(block:nn.Module, # an open_clip ResidualAttentionBlock
                   x:Tensor, # [B, L, D] residual stream
