@@ -18,7 +18,8 @@ from fastcore.script import call_parse
 from tqdm.auto import tqdm
 
 from .clip import FrozenCLIP, load_clip, attend, TINY_CLIP
-from .recipe import build_recipe, method_options, video_gflops
+from .recipe import build_recipe, video_gflops, VideoFeatures, mean_pool, cosine_logits
+from .demo import inference_recipe
 from .lora import tokens_per_block
 from .train import provenance
 from .loss import clip_loss
@@ -29,10 +30,10 @@ from .errors import UserError, cli_errors, silence_stderr
 # %% auto #0
 __all__ = ['VIDEO_METHODS', 'PEFT', 'DGL', 'PRESETS', 'TARGETS', 'interleaved_times', 'paired_ratio', 'medians',
            'peak_step_bytes', 'tensor_bytes', 'optimizer_state_tensors', 'make_inputs', 'repeatable_step',
-           'init_optimizer_state', 'bench_training', 'bench_forward', 'inference_recipe', 'bench_inference',
-           'bench_search', 'two_call_attention', 'two_attend_calls', 'dense_attention', 'bench_attention',
-           'bench_metrics', 'synthetic_video', 'bench_decode', 'machine_info', 'run_benchmarks', 'ratio_rows',
-           'format_results', 'plot_ratios', 'bench_tables', 'bench_cli', 'top_ops']
+           'init_optimizer_state', 'bench_training', 'bench_inference', 'bench_search', 'two_call_attention',
+           'two_attend_calls', 'dense_attention', 'bench_attention', 'bench_metrics', 'synthetic_video', 'bench_decode',
+           'machine_info', 'run_benchmarks', 'ratio_rows', 'format_results', 'plot_ratios', 'bench_tables', 'bench_cli',
+           'top_ops']
 
 # %% ../nbs/13a_benchmarks.ipynb #80b40cae
 def _sync(device:torch.device|str):
@@ -165,32 +166,8 @@ def bench_training(clip:FrozenCLIP, # the backbone (random weights are enough)
     del recipes, steps; gc.collect()
     return dict(times=times, memory=memory, trainable=trainable)
 
-# %% ../nbs/13a_benchmarks.ipynb #283c0490
-def bench_forward(clip:FrozenCLIP, # the backbone
-                  methods:tuple=('dgl-linear', 'dgl-transformer'), # video recipes to compare with plain CLIP
-                  batch:int=2, frames:int=12, repeats:int=3, # B, T, timed rounds
-                  device:torch.device|str='cpu',
-                  progress:bool=False,
-                 ) -> dict[str, list[float]]: # 'clip' and each method -> seconds per round
-    "Seconds to embed B videos of T frames: each method's `encode_video` and CLIP's `encode_image` on the B*T frames."
-    _, video = make_inputs(clip, batch, frames, device)
-    recipes = {m: build_recipe(m, clip, frames=frames).to(device).eval() for m in methods}
-    flat = rearrange(video, 'b t c h w -> (b t) c h w')                                   # [B*T, 3, H, W]
-    fns = {'clip': lambda: clip.encode_image(flat)}
-    fns.update({m: (lambda r=r: r.encode_video(video)) for m, r in recipes.items()})
-    with torch.no_grad(): return interleaved_times(fns, repeats, 1, device, 'video forward' if progress else None)
-
 # %% ../nbs/13a_benchmarks.ipynb #6a2aeeb3
 VIDEO_METHODS = ('zeroshot', 'seqtransf', 'dgl-linear', 'dgl-transformer', 'cma', 'lora', 'tempme')   # full = zeroshot at inference
-
-def inference_recipe(method:str, # a method name
-                     clip:FrozenCLIP, # the backbone
-                     frames:int=12, # T
-                     **opts, # more recipe options
-                    ) -> nn.Module: # the recipe as a search gallery runs it
-    "A method's recipe in its inference form: a LoRA update folded into the weights is plain CLIP's cost, so it is built at rank 0."
-    if 'lora_r' in method_options(method): opts = dict(opts, lora_r=0)
-    return build_recipe(method, clip, frames=frames, **opts).eval()
 
 def bench_inference(clip:FrozenCLIP, # the backbone
                     methods:tuple=VIDEO_METHODS, # recipes to compare with plain CLIP
@@ -221,14 +198,13 @@ def bench_search(clip:FrozenCLIP, # the backbone (its embedding width)
                  device:torch.device|str='cpu',
                 ) -> dict[str, list[float]]: # 'one vector' and 'cma pooling' -> seconds per query
     "Seconds to score one caption against n cached videos: one vector per video, or the adapter's pooling over cached frames."
-    from dgl_nb.recipe import VideoFeatures, mean_pool, cosine_logits
     g = torch.Generator().manual_seed(0)
     E = clip.embed_dim
     frames_c = torch.randn(n, frames, E, generator=g).to(device)                 # [n, T, E] the adapter's cache
-    videos = mean_pool(VideoFeatures(frames_c, torch.ones(n, frames, dtype=torch.bool, device=device)))   # [n, E]
+    feats = VideoFeatures(frames_c, torch.ones(n, frames, dtype=torch.bool, device=device))
+    videos = mean_pool(feats)                                                    # [n, E] one vector per video
     text = torch.randn(1, E, generator=g).to(device)                             # [1, E]
     cma = build_recipe('cma', clip, frames=frames).to(device).eval()
-    feats = VideoFeatures(frames_c, torch.ones(n, frames, dtype=torch.bool, device=device))
     fns = {'one vector': lambda: cosine_logits(text, videos, clip.logit_scale), 'cma pooling': lambda: cma.similarity(text, feats)}
     with torch.no_grad(): return interleaved_times(fns, repeats, 1, device)
 
@@ -502,7 +478,7 @@ def plot_ratios(res:dict, # from `run_benchmarks`
 def bench_tables(res:dict, # from `run_benchmarks` (or a kept bench.json)
                 ) -> str: # two Markdown tables
     "What tuning saves (training ratios against full fine-tuning) and what each method costs at inference, as Markdown."
-    r = res
+    r = res                                                               # shorter lines below
     t = ['| ratio | ' + ' | '.join(PEFT) + ' | target |', '|---|' + '--:|' * (len(PEFT) + 1)]
     t.append('| training step time vs full fine-tuning | ' + ' | '.join(f"{r['step_time_vs_full'][m]:.2f}" for m in PEFT) + f" | <= {TARGETS['step_time_vs_full']} |")
     t.append('| training step peak memory vs full fine-tuning | ' + ' | '.join(f"{r['peak_memory_vs_full'][m]:.2f}" for m in PEFT) + f" | <= {TARGETS['peak_memory_vs_full']} |")

@@ -19,17 +19,18 @@ from .metrics import bootstrap_r1, ranks_with_r1
 from .tiny import load_tiny_clip
 from .toy import make_dataset
 from .global_local import READOUTS
+from torch import nn
 from .clip import FrozenCLIP
 from .recipe import build_recipe, method_options, video_gflops
 
 # %% auto #0
 __all__ = ['DEMO_METHODS', 'DEMO_SETTINGS', 'KEEP', 'COMPARE', 'TEMPME_OFFLINE', 'SWEEP_GRID', 'CHOICE_RULE', 'ABLATION_SETTINGS',
-           'AT_INIT', 'MERGE_ABLATION', 'demo_config', 'r1_interval', 'results_table', 'inference_gflops',
-           'test_queries', 'run_demo', 'seed_summary', 'seed_table', 'compare_results', 'seeds_record', 'demo_cli',
-           'sweep', 'candidate_key', 'best_settings', 'rising', 'full_sweep', 'choose_settings', 'settings_of',
-           'sweep_table', 'choice_table', 'settings_table', 'at_init', 'cross_pairing', 'readout_agreement',
-           'readout_ablation', 'readout_settings', 'ablation_record', 'ablation_table', 'merge_ablation_record',
-           'merge_ablation_table']
+           'AT_INIT', 'MERGE_ABLATION', 'demo_config', 'r1_interval', 'results_table', 'inference_recipe',
+           'inference_gflops', 'test_queries', 'run_demo', 'seed_summary', 'seed_table', 'compare_results',
+           'seeds_record', 'demo_cli', 'sweep', 'candidate_key', 'best_settings', 'rising', 'full_sweep',
+           'choose_settings', 'settings_of', 'sweep_table', 'choice_table', 'settings_table', 'at_init',
+           'cross_pairing', 'readout_agreement', 'readout_ablation', 'readout_settings', 'ablation_record',
+           'ablation_table', 'merge_ablation_record', 'merge_ablation_table']
 
 # %% ../nbs/13_demo.ipynb #211d125e
 DEMO_METHODS = ('zeroshot', 'full', 'seqtransf', 'dgl-linear', 'dgl-transformer', 'cma', 'lora', 'tempme')  # the comparison the demo runs
@@ -79,12 +80,21 @@ def results_table(results:list[dict]) -> str: # one row per method, Markdown
 KEEP = ('method', 'trainable', 'total', 'backbone', 'video_gflops', 'train_seconds', 't2v', 'v2t', 'origin', 'twin_accuracy', 'history',
         'val', 'ranks')
 
+def inference_recipe(method:str, # a method name
+                     clip:FrozenCLIP, # the backbone
+                     frames:int=12, # T
+                     **opts, # more recipe options
+                    ) -> nn.Module: # the recipe as a search gallery runs it
+    "A method's recipe in its inference form: a LoRA update folded into the weights (`merge_lora`) costs plain CLIP's walk, so it is built at rank 0."
+    if 'lora_r' in method_options(method): opts = dict(opts, lora_r=0)
+    return build_recipe(method, clip, frames=frames, **opts).eval()
+
 def inference_gflops(cfg:TrainConfig, # a method's training configuration
                      clip:FrozenCLIP, # the backbone
                     ) -> float: # GFLOPs to embed one video of cfg.frames frames
-    "What embedding one video costs at inference: a LoRA update folded into the weights (`merge_lora`) costs nothing, so it is counted at rank 0."
-    opts = dict(cfg.recipe_opts, **({'lora_r': 0} if 'lora_r' in method_options(cfg.method) else {}))
-    return round(video_gflops(build_recipe(cfg.method, clip, **opts), cfg.frames), 6)
+    "What embedding one video costs at inference (`video_gflops` of the method's inference form)."
+    opts = {k: v for k, v in cfg.recipe_opts.items() if k != 'frames'}
+    return round(video_gflops(inference_recipe(cfg.method, clip, cfg.frames, **opts), cfg.frames), 6)
 
 def _experiment(cfg, data_dir, run, progress, threads, clip=None):
     "One method of the demo (in this process or a worker): train, test, and the validation row of an untrained method."
@@ -250,7 +260,7 @@ def demo_cli(out:str='demo_out', # folder for data, runs, results.json, results.
             print(sweep_table(rows)); print(choice_table(rec['choice']))
             name = 'sweep.json'
         elif merge_ablation:
-            rec = _package_fn(merge_ablation_record)(data, workers=workers); name = 'merge_ablation.json'
+            rec = merge_ablation_record(data, workers=workers); name = 'merge_ablation.json'
             print(merge_ablation_table(rec))
         else:
             rec = ablation_record(data, workers=workers); name = 'ablation.json'
@@ -592,10 +602,10 @@ def merge_ablation_record(data_dir:str|Path, # a data folder with a validation s
                           workers:int=1, # processes
                          ) -> dict: # variants, settings and rows (one per variant and seed): what merge_ablation.json keeps
     "TempMe's merging ablation: each variant trained over seeds and scored on the validation gallery."
+    grid = {}
+    for m, o in MERGE_ABLATION.values(): grid.setdefault(m, []).append(dict(lr=lr, epochs=epochs, options=o))
     rows = []
     for seed in seeds:
-        grid = {}
-        for name, (m, o) in MERGE_ABLATION.items(): grid.setdefault(m, []).append(dict(lr=lr, epochs=epochs, options=o))
         got = {candidate_key(r['method'], r): r for r in sweep(data_dir, grid, seed=seed, workers=workers, progress=False)}
         rows += [dict(got[candidate_key(m, dict(lr=lr, epochs=epochs, options=o))], variant=name, seed=seed)
                  for name, (m, o) in MERGE_ABLATION.items()]

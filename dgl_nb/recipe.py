@@ -197,8 +197,6 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode, sdpa_flop_count
 
 # %% ../nbs/01b_registry.ipynb #f9961e19
-from torch.utils.flop_counter import FlopCounterMode, sdpa_flop_count
-
 def _mha_flops(query, key, value, embed_dim, num_head, *args, out_shape=None, **kwargs) -> int:
     "FLOPs of torch's fused multi-head attention (aten._native_multi_head_attention): projections, scores, weighted sum."
     B, Lq, D = query; Lk = key[1]
